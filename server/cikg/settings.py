@@ -1,0 +1,64 @@
+"""Settings from the environment (``CIKG_*``) and an optional ``.env`` file.
+
+Nothing is built at import: :func:`get_settings` reads once and caches; tests and the CLI build their
+own :class:`Settings` and pass them down.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CIKG_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("./cikg-data"),
+        description="Where the embedded store, the search index and harvest state live.",
+    )
+    store: Literal["oxigraph", "sparql"] = Field(
+        default="oxigraph", description="`oxigraph`: the embedded store on disk; `sparql`: a remote endpoint."
+    )
+    sparql_query_url: str | None = Field(default=None, description="Remote store: SPARQL 1.1 query endpoint.")
+    sparql_update_url: str | None = Field(default=None, description="Remote store: SPARQL 1.1 update endpoint.")
+    sparql_gsp_url: str | None = Field(default=None, description="Remote store: Graph Store Protocol endpoint.")
+    sparql_user: str | None = None
+    sparql_password: str | None = None
+    sparql_auth: Literal["basic", "digest"] = "digest"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Public base URL: catalogue, collection and data holder IRIs are minted under it.",
+    )
+    query_timeout: float = Field(default=30.0, gt=0, description="SPARQL endpoint query timeout, seconds.")
+    result_cap: int = Field(default=100_000, gt=0, description="Maximum rows / triples a /sparql answer returns.")
+    max_concurrent_queries: int = Field(default=4, gt=0)
+    service_allowlist: list[str] = Field(
+        default_factory=list,
+        description="Hosts a SPARQL `SERVICE` clause may call (federated queries); empty: none.",
+    )
+    pseudonym_secret_file: Path | None = Field(
+        default=None,
+        description="Per-site secret for keyed pseudonyms; default: <data_dir>/secrets/pseudonym.key (created).",
+    )
+    log_level: str = "INFO"
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def store_dir(self) -> Path:
+        return self.data_dir / "store"
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
