@@ -61,9 +61,8 @@ class Converter:
         for p in prefixes:
             for key in (p.prefix, *p.synonyms):
                 lowered = key.lower()
-                # exact-case canonical prefixes win over case-folded collisions (CIKG vs cikg)
-                if lowered in self._by_key and self._by_key[lowered].prefix.lower() == lowered:
-                    continue
+                if lowered in self._by_key and self._by_key[lowered] is not p:
+                    raise ValueError(f"prefix {key!r} is ambiguous (case-insensitively) in the prefix map")
                 self._by_key[lowered] = p
         self._exact = {p.prefix: p for p in prefixes}
         # longest namespace first so nested namespaces compress to the most specific prefix
@@ -99,7 +98,7 @@ class Converter:
     def compress(self, iri: str) -> str | None:
         for p in self._by_uri:
             if iri.startswith(p.uri_prefix) and len(iri) > len(p.uri_prefix):
-                return f"{p.prefix}:{iri[len(p.uri_prefix):]}"
+                return f"{p.prefix}:{iri[len(p.uri_prefix) :]}"
         return None
 
     def compress_or_iri(self, iri: str) -> str:

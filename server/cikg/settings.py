@@ -25,8 +25,12 @@ class Settings(BaseSettings):
         default="oxigraph", description="`oxigraph`: the embedded store on disk; `sparql`: a remote endpoint."
     )
     sparql_query_url: str | None = Field(default=None, description="Remote store: SPARQL 1.1 query endpoint.")
-    sparql_update_url: str | None = Field(default=None, description="Remote store: SPARQL 1.1 update endpoint.")
-    sparql_gsp_url: str | None = Field(default=None, description="Remote store: Graph Store Protocol endpoint.")
+    sparql_update_url: str | None = Field(
+        default=None, description="Remote store: SPARQL 1.1 update endpoint."
+    )
+    sparql_gsp_url: str | None = Field(
+        default=None, description="Remote store: Graph Store Protocol endpoint."
+    )
     sparql_user: str | None = None
     sparql_password: str | None = None
     sparql_auth: Literal["basic", "digest"] = "digest"
@@ -37,7 +41,9 @@ class Settings(BaseSettings):
         description="Public base URL: catalogue, collection and data holder IRIs are minted under it.",
     )
     query_timeout: float = Field(default=30.0, gt=0, description="SPARQL endpoint query timeout, seconds.")
-    result_cap: int = Field(default=100_000, gt=0, description="Maximum rows / triples a /sparql answer returns.")
+    result_cap: int = Field(
+        default=100_000, gt=0, description="Maximum rows / triples a /sparql answer returns."
+    )
     max_concurrent_queries: int = Field(default=4, gt=0)
     service_allowlist: list[str] = Field(
         default_factory=list,
@@ -45,7 +51,7 @@ class Settings(BaseSettings):
     )
     pseudonym_secret_file: Path | None = Field(
         default=None,
-        description="Per-site secret for keyed pseudonyms; default: <data_dir>/secrets/pseudonym.key (created).",
+        description="Per-site secret for keyed pseudonyms (default <data_dir>/secrets/pseudonym.key).",
     )
     log_level: str = "INFO"
 

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol, runtime_checkable
+from typing import IO, Any, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
@@ -159,16 +159,16 @@ REGISTRY_QUERY = f"""SELECT ?s ?g ?at ?n WHERE {{ GRAPH <{SYSTEM_GRAPH}> {{
   ?s <{CURRENT_GRAPH}> ?g OPTIONAL {{ ?s <{LOADED_AT}> ?at }} OPTIONAL {{ ?s <{TRIPLE_COUNT}> ?n }} }} }}"""
 
 
-def registry_from_rows(rows: Iterable[dict[str, object]]) -> dict[str, SourceInfo]:
+def registry_from_rows(rows: Iterable[dict[str, Any]]) -> dict[str, SourceInfo]:
     registry: dict[str, SourceInfo] = {}
     for row in rows:
         s, g, at, n = (row.get(k) for k in ("s", "g", "at", "n"))
         assert s is not None and g is not None
-        registry[s.value] = SourceInfo(  # type: ignore[attr-defined]
-            source=s.value,  # type: ignore[attr-defined]
-            graph=g.value,  # type: ignore[attr-defined]
-            loaded_at=dt.datetime.fromisoformat(at.value) if at is not None else None,  # type: ignore[attr-defined]
-            triples=int(n.value) if n is not None else None,  # type: ignore[attr-defined]
+        registry[s.value] = SourceInfo(
+            source=s.value,
+            graph=g.value,
+            loaded_at=dt.datetime.fromisoformat(at.value) if at is not None else None,
+            triples=int(n.value) if n is not None else None,
         )
     return registry
 

@@ -130,7 +130,7 @@ class OxigraphStore:
         total = 0
         for g in graphs:
             res = self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_iri(g)} {{ ?s ?p ?o }} }}")
-            for sol in res:
+            for sol in res:  # type: ignore[union-attr]
                 total += int(sol["n"].value)
         return total
 
@@ -164,7 +164,9 @@ class OxigraphStore:
             )
         try:
             if data.triples is not None:
-                self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in data.triples)
+                self._store.bulk_extend(
+                    ox.Quad(t.subject, t.predicate, t.object, target) for t in data.triples
+                )
             elif data.path is not None:
                 self._store.bulk_load(
                     path=str(data.path), format=data.format, to_graph=target, base_iri=data.base_iri
@@ -184,7 +186,9 @@ class OxigraphStore:
         with self._write_lock:
             version = new_version_graph(source)
             with self._mode_lock.write():
-                self._extra.add(version)  # readers switch to the explicit dataset before any staged triple lands
+                self._extra.add(
+                    version
+                )  # readers switch to the explicit dataset before any staged triple lands
             try:
                 self._load(version, data)
                 if validate is not None:

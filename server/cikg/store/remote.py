@@ -62,7 +62,9 @@ class RemoteSparqlStore:
         credentials: httpx.Auth | None = None
         if user is not None:
             credentials = (
-                httpx.DigestAuth(user, password or "") if auth == "digest" else httpx.BasicAuth(user, password or "")
+                httpx.DigestAuth(user, password or "")
+                if auth == "digest"
+                else httpx.BasicAuth(user, password or "")
             )
         self._client = httpx.Client(auth=credentials, timeout=timeout)
 
@@ -200,7 +202,10 @@ class RemoteSparqlStore:
                 body = stack.enter_context(tmp.open("rb"))
             try:
                 resp = self._client.put(
-                    self._gsp(), params={"graph": graph}, content=body, headers={"Content-Type": "text/turtle"}
+                    self._gsp(),
+                    params={"graph": graph},
+                    content=body,
+                    headers={"Content-Type": "text/turtle"},
                 )
             except httpx.HTTPError as exc:
                 raise StoreError(f"Graph Store {self.gsp_url} unreachable: {exc}") from exc

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,8 @@ from cikg.store.sparql_text import QueryForm
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
@@ -45,7 +47,8 @@ class QueryResult:
     boolean: bool | None = None
     triples: Iterable[ox.Triple] = ()
 
-    def rows(self) -> Iterator[dict[str, Term | None]]:
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Solutions as dicts of variable -> pyoxigraph term (None when unbound)."""
         for sol in self.solutions:
             yield {v: sol[v] for v in self.variables}
 
@@ -73,9 +76,7 @@ _GRAPH_FORMATS = {
 def _guard(items: Iterable[Any], cap: int | None, deadline: float | None) -> Iterator[Any]:
     for n, item in enumerate(items):
         if cap is not None and n >= cap:
-            raise ResultTooLarge(
-                f"the answer has more than {cap} results; add a LIMIT or narrow the query"
-            )
+            raise ResultTooLarge(f"the answer has more than {cap} results; add a LIMIT or narrow the query")
         if deadline is not None and (n & 63) == 0 and time.monotonic() > deadline:
             raise QueryTimeout("the query ran past the endpoint's time limit")
         yield item
@@ -132,8 +133,23 @@ def _csv_term(term: Term | None) -> str:
     return str(term)
 
 
+_TURTLE_NUMERIC = {
+    XSD + "integer": re.compile(r"^[+-]?\d+$"),
+    XSD + "decimal": re.compile(r"^[+-]?\d*\.\d+$"),
+    XSD + "double": re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)[eE][+-]?\d+$"),
+    XSD + "boolean": re.compile(r"^(true|false)$"),
+}
+
+
 def _tsv_term(term: Term | None) -> str:
-    return "" if term is None else str(term)
+    """Turtle / N-Triples term syntax, with Turtle's short forms for numbers and booleans."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal) and not term.language:
+        pattern = _TURTLE_NUMERIC.get(term.datatype.value)
+        if pattern is not None and pattern.match(term.value):
+            return term.value
+    return str(term)
 
 
 def serialize_select(
@@ -160,7 +176,9 @@ def serialize_select(
         for row in rows:
             parts.append("<result>")
             parts.extend(
-                f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in row.items() if t is not None
+                f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                for v, t in row.items()
+                if t is not None
             )
             parts.append("</result>")
         parts.append("</results></sparql>")

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
-_STRING = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', re.S)
+_STRING = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
+    re.S,
+)
 _IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _COMMENT = re.compile(r"#[^\n]*")
 _PREFIX_DECL = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:\s*(<[^>]*>)", re.I)
@@ -22,7 +25,7 @@ _UPDATE = re.compile(
 _DATASET = re.compile(r"(?<![?$:\w])\bFROM\b(?![:\w])", re.I)
 
 
-class QueryForm(str, Enum):
+class QueryForm(StrEnum):
     SELECT = "SELECT"
     ASK = "ASK"
     CONSTRUCT = "CONSTRUCT"

@@ -1,0 +1,3 @@
+from cikg.cli import main
+
+main()

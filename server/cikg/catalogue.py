@@ -1,0 +1,171 @@
+"""The facade: everything the CLI and the web service do is a method here.
+
+The Catalogue owns the store and wires the concepts together (vocabulary, harvesters, the SHACL gate,
+search, publishing, federation). Edges (cli/, web/) parse input, call one method and render.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from cikg import __version__
+from cikg.settings import Settings
+from cikg.store import RdfData, SourceInfo, StoreError, TripleStore, open_store
+from cikg.store.base import Dataset
+from cikg.store.endpoint import SparqlAnswer, answer
+from cikg.store.results import QueryResult
+
+_SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+SOURCE_PREFIX = "urn:cikg:source:"
+
+
+class InvalidRequest(ValueError):
+    """Bad input from a user: the message names what and where."""
+
+
+class NotFound(LookupError):
+    """No such resource."""
+
+
+def source_iri(source_id: str) -> str:
+    if not _SOURCE_ID.match(source_id):
+        raise InvalidRequest(
+            f"invalid source id {source_id!r}: use letters, digits, '.', '_' or '-' (at most 128 characters)"
+        )
+    return SOURCE_PREFIX + source_id
+
+
+def source_id(iri: str) -> str:
+    return iri[len(SOURCE_PREFIX) :] if iri.startswith(SOURCE_PREFIX) else iri
+
+
+@dataclass(frozen=True)
+class Stats:
+    triples: int
+    sources: list[SourceInfo]
+    classes: dict[str, int]
+
+
+class Catalogue:
+    """One cikg node: its store and every operation on it."""
+
+    def __init__(
+        self, settings: Settings, store: TripleStore | None = None, *, read_only: bool = False
+    ) -> None:
+        self.settings = settings
+        self._store = store if store is not None else open_store(settings, read_only=read_only)
+
+    @property
+    def store(self) -> TripleStore:
+        return self._store
+
+    def close(self) -> None:
+        self._store.close()
+
+    def __enter__(self) -> Catalogue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- service ----------------------------------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "version": __version__,
+            "store": self._store.name,
+            "sources": len(self._store.sources()),
+        }
+
+    def sparql(
+        self,
+        query: str,
+        *,
+        accept: str | None = None,
+        format: str | list[str] | None = None,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> SparqlAnswer:
+        """Answer a SPARQL 1.1 Protocol request (read-only, allow-listed SERVICE, cap, time limit)."""
+        dataset = None
+        if default_graphs or named_graphs:
+            dataset = Dataset(tuple(default_graphs or ()), tuple(named_graphs or ()))
+        return answer(
+            self._store,
+            query,
+            accept=accept,
+            format_override=format,
+            dataset=dataset,
+            service_allowlist=self.settings.service_allowlist,
+            timeout=self.settings.query_timeout,
+            cap=self.settings.result_cap,
+        )
+
+    def query(self, sparql: str) -> QueryResult:
+        """Internal query over the current graphs (no protocol checks)."""
+        return self._store.query(sparql)
+
+    # -- sources ----------------------------------------------------------------------------------
+    def load(self, paths: Iterable[Path], source: str, *, fmt: ox.RdfFormat | None = None) -> SourceInfo:
+        """Load RDF files as one source (replacing its previous version atomically)."""
+        files = list(paths)
+        if not files:
+            raise InvalidRequest("nothing to load: give at least one file")
+        for p in files:
+            if not p.is_file():
+                raise InvalidRequest(f"{p}: no such file")
+        iri = source_iri(source)
+        if len(files) == 1:
+            return self._store.replace_source(iri, RdfData.file(files[0], fmt))
+        return self._store.replace_source(iri, RdfData.of_triples(_concat(files, fmt)))
+
+    def sources(self) -> list[SourceInfo]:
+        return self._store.sources()
+
+    def drop_source(self, source: str) -> None:
+        if not self._store.drop_source(source_iri(source)):
+            raise NotFound(f"no source {source!r}")
+
+    def export(self, out: IO[bytes], *, sources: list[str] | None = None, fmt: str = "nquads") -> int:
+        """Write the current graphs (all, or the named sources) as N-Quads or TriG."""
+        formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+        if fmt not in formats:
+            raise InvalidRequest(f"export format {fmt!r}: use one of {sorted(formats)}")
+        graphs = None
+        if sources:
+            graphs = []
+            for s in sources:
+                info = self._store.source(source_iri(s))
+                if info is None:
+                    raise NotFound(f"no source {s!r}")
+                graphs.append(info.graph)
+        return self._store.dump(out, formats[fmt], graphs=graphs)
+
+    def stats(self) -> Stats:
+        classes: dict[str, int] = {}
+        res = self._store.query("SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n)")
+        for row in res.rows():
+            c, n = row["c"], row["n"]
+            if c is not None and n is not None:
+                classes[c.value] = int(n.value)
+        return Stats(triples=self._store.count(), sources=self._store.sources(), classes=classes)
+
+    def collect_garbage(self) -> list[str]:
+        return self._store.collect_garbage()
+
+
+def _concat(files: list[Path], fmt: ox.RdfFormat | None) -> Iterable[ox.Triple]:
+    from cikg.store.base import guess_format
+
+    for p in files:
+        try:
+            for quad in ox.parse(path=str(p), format=fmt or guess_format(p)):
+                yield quad.triple
+        except SyntaxError as exc:
+            raise StoreError(f"{p}: not valid RDF: {exc}") from exc

@@ -1,0 +1,7 @@
+"""Route modules; each is thin: parse, call one Catalogue method, render."""
+
+from fastapi import APIRouter
+
+from cikg.web.routes import health, sparql
+
+ROUTERS: list[APIRouter] = [health.router, sparql.router]
