@@ -34,6 +34,8 @@ TIERS: dict[str, int] = {
     # the package root only carries __version__
     "__init__": 0,
     "__version__": 0,
+    # `python -m cikg` runs the CLI
+    "__main__": 6,
 }
 EDGES = {"web", "cli"}
 ENTRY_POINTS = {"__main__"}
