@@ -106,7 +106,10 @@ def _vocab_build(check: bool) -> list[Path]:
 def generate(check: bool = False) -> list[Path]:
     """Write every artifact (or, with ``check``, return the ones that differ from a fresh build)."""
     drifted = list(_vocab_build(check))
-    artifacts = _schema_artifacts() + _doc_artifacts()
+    root_prefix = str(resources.root()) + "/"
+    artifacts = [  # no absolute path of the checkout that generated them
+        Artifact(a.path, a.content.replace(root_prefix, "")) for a in _schema_artifacts() + _doc_artifacts()
+    ]
     artifacts.append(_manifest(artifacts))
     docs_dir = resources.root() / "docs" / "schema"
     expected_docs = {a.path for a in artifacts if a.path.parent == docs_dir}
