@@ -248,7 +248,7 @@ def _merge_generated(concepts: dict[str, Concept], mappings: list[Mapping]) -> N
             c.definition = g.definition
         if (g.id, g.object_id) not in authored_keys:
             mappings.append(
-                Mapping(g.id, "skos:exactMatch", g.object_id, g.object_label, "semapv:ManualMappingCuration",
+                Mapping(g.id, g.predicate, g.object_id, g.object_label, "semapv:ManualMappingCuration",
                         f"{g.source} (generated from {dicom_layer.provenance()})")
             )
 

@@ -44,6 +44,7 @@ class DicomConcept:
     object_label: str
     definition: str
     source: str
+    predicate: str = "skos:exactMatch"
 
 
 def provenance() -> str:
@@ -148,11 +149,22 @@ def _anatomic_regions_path() -> Path:
 
 
 def body_parts() -> list[DicomConcept]:
+    """Annex L terms. Where several terms share one SNOMED CT code (CHEST and THORAX; ENDORECTAL and
+    RECTUM...), the primary term (not an ENDO* approach term, then the shortest) gets the exactMatch and
+    the others a closeMatch, so a code resolves to one concept."""
     table = json.loads(_anatomic_regions_path().read_text(encoding="utf-8"))
+    by_code: dict[str, list[str]] = {}
+    for term, row in table.items():
+        by_code.setdefault(f"{row[0]}:{row[1]}", []).append(term)
+    primary = {
+        code: min(terms, key=lambda t: (t.startswith("ENDO"), len(t), t)) for code, terms in by_code.items()
+    }
     out = []
     for term in sorted(table):
         scheme, code, meaning, _laterality = table[term]
         prefix = _SCHEME_TO_PREFIX[scheme]
+        first = primary[f"{scheme}:{code}"]
+        shared = "" if first == term else f"; shares its SNOMED CT code with {first}"
         out.append(
             DicomConcept(
                 id="bp_" + _slug(term),
@@ -165,7 +177,8 @@ def body_parts() -> list[DicomConcept]:
                     f"The body part denoted by the DICOM Body Part Examined defined term {term}"
                     f" ({meaning}; DICOM PS3.16 Annex L)."
                 ),
-                source="DICOM PS3.16 Annex L",
+                source="DICOM PS3.16 Annex L" + shared,
+                predicate="skos:exactMatch" if first == term else "skos:closeMatch",
             )
         )
     return out
