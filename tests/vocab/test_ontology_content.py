@@ -13,23 +13,78 @@ import yaml
 from cikg import namespaces, resources
 from cikg.vocab import build, dicom_layer
 
-STUB_IDS = """lung_cancer non_small_cell_lung_carcinoma lung_adenocarcinoma breast_cancer prostate_cancer
-colorectal_cancer no_cancer phantom bp_chest bp_lung bp_breast bp_prostate bp_abdomen bp_head bp_liver
-modality_ct modality_mr modality_pt modality_mg modality_seg modality_rtstruct modality_sr modality_us
-modality_cr modality_dx modality_ot t1_weighted t2_weighted diffusion_weighted apparent_diffusion_coefficient
-dynamic_contrast_enhanced contrast_enhanced siemens ge_healthcare philips canon female male other_sex
-unknown_sex clinical_routine clinical_trial observational_study tier_1 tier_2 tier_3 image_data
-segmentation_data structured_report clinical_data manual_annotation semi_automatic_annotation
-automatic_annotation left right bilateral unpaired sop_ct_image_storage sop_mr_image_storage
-sop_segmentation_storage sop_rt_structure_set_storage""".split()
+STUB_IDS = [
+    "lung_cancer",
+    "non_small_cell_lung_carcinoma",
+    "lung_adenocarcinoma",
+    "breast_cancer",
+    "prostate_cancer",
+    "colorectal_cancer",
+    "no_cancer",
+    "phantom",
+    "bp_chest",
+    "bp_lung",
+    "bp_breast",
+    "bp_prostate",
+    "bp_abdomen",
+    "bp_head",
+    "bp_liver",
+    "modality_ct",
+    "modality_mr",
+    "modality_pt",
+    "modality_mg",
+    "modality_seg",
+    "modality_rtstruct",
+    "modality_sr",
+    "modality_us",
+    "modality_cr",
+    "modality_dx",
+    "modality_ot",
+    "t1_weighted",
+    "t2_weighted",
+    "diffusion_weighted",
+    "apparent_diffusion_coefficient",
+    "dynamic_contrast_enhanced",
+    "contrast_enhanced",
+    "siemens",
+    "ge_healthcare",
+    "philips",
+    "canon",
+    "female",
+    "male",
+    "other_sex",
+    "unknown_sex",
+    "clinical_routine",
+    "clinical_trial",
+    "observational_study",
+    "tier_1",
+    "tier_2",
+    "tier_3",
+    "image_data",
+    "segmentation_data",
+    "structured_report",
+    "clinical_data",
+    "manual_annotation",
+    "semi_automatic_annotation",
+    "automatic_annotation",
+    "left",
+    "right",
+    "bilateral",
+    "unpaired",
+    "sop_ct_image_storage",
+    "sop_mr_image_storage",
+    "sop_segmentation_storage",
+    "sop_rt_structure_set_storage",
+]
 
 SRC = resources.ontology_src_dir()
 CONCEPT_FILES = sorted((SRC / "concepts").glob("*.tsv"))
 
 
 def _rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8")), delimiter="\t",
-                           quoting=csv.QUOTE_NONE))
+    return list(
+        csv.reader(io.StringIO(path.read_text(encoding="utf-8")), delimiter="\t", quoting=csv.QUOTE_NONE)
+    )
 
 
 # ------------------------------------------------------------------------------------ authored sources
@@ -55,7 +110,9 @@ def test_concept_files_are_named_after_a_branch_root(onto: build.Ontology) -> No
         assert path.stem in roots, f"{path.name}: concept files are named after a branch root"
     for c in onto.concepts.values():
         root = Path(c.source_file).stem
-        assert c.id == root or root in onto.ancestors(c.id), f"{c.id} is in {c.source_file} but not under {root}"
+        assert c.id == root or root in onto.ancestors(c.id), (
+            f"{c.id} is in {c.source_file} but not under {root}"
+        )
 
 
 def test_mappings_tsv_columns_and_canonical_order() -> None:
@@ -82,7 +139,9 @@ def test_at_least_300_concepts(onto: build.Ontology) -> None:
 
 
 def test_every_concept_has_six_languages_and_a_definition(onto: build.Ontology) -> None:
-    missing = [(c.id, lang) for c in onto.concepts.values() for lang in build.LANGUAGES if not c.labels.get(lang)]
+    missing = [
+        (c.id, lang) for c in onto.concepts.values() for lang in build.LANGUAGES if not c.labels.get(lang)
+    ]
     assert missing == [], f"{len(missing)} missing labels, e.g. {missing[:10]}"
     assert [c.id for c in onto.concepts.values() if not c.definition] == []
 
@@ -131,8 +190,11 @@ def test_nsclc_codes(onto: build.Ontology) -> None:
     assert t["ICD10:C34"] == "skos:broadMatch"
     # C34 itself is exact for lung cancer, so a resolver preferring exact over broad lands there
     assert _targets(onto, "lung_cancer")["ICD10:C34"] == "skos:exactMatch"
-    exact_c34 = [m.subject_id for m in onto.mappings if m.object_id == "ICD10:C34"
-                 and m.predicate_id == "skos:exactMatch"]
+    exact_c34 = [
+        m.subject_id
+        for m in onto.mappings
+        if m.object_id == "ICD10:C34" and m.predicate_id == "skos:exactMatch"
+    ]
     assert exact_c34 == ["lung_cancer"]
 
 
@@ -207,8 +269,19 @@ def _sssom_files() -> list[Path]:
 def test_one_sssom_file_per_scheme(onto: build.Ontology) -> None:
     expected = {f"cikg_{build.sssom_scheme(m.prefix)}.sssom.tsv" for m in onto.mappings}
     assert {p.name for p in _sssom_files()} == expected
-    for scheme in ("snomedct", "ncit", "mondo", "icd10", "icdo3", "icd11", "omop", "dcm", "eucaim",
-                   "wikidata", "dicomuid"):
+    for scheme in (
+        "snomedct",
+        "ncit",
+        "mondo",
+        "icd10",
+        "icdo3",
+        "icd11",
+        "omop",
+        "dcm",
+        "eucaim",
+        "wikidata",
+        "dicomuid",
+    ):
         assert f"cikg_{scheme}.sssom.tsv" in expected
 
 
@@ -218,8 +291,15 @@ def test_sssom_file_validates_against_the_json_schema(path: Path, sssom_json_sch
 
     doc = build.sssom_to_json(path.read_text(encoding="utf-8"))
     jsonschema.validate(doc, sssom_json_schema)
-    for key in ("license", "mapping_set_id", "mapping_set_version", "mapping_date", "curie_map",
-                "subject_source", "object_source"):
+    for key in (
+        "license",
+        "mapping_set_id",
+        "mapping_set_version",
+        "mapping_date",
+        "curie_map",
+        "subject_source",
+        "object_source",
+    ):
         assert doc.get(key), f"{path.name}: {key} missing"
     assert doc["mapping_set_id"].startswith(build.MAPPING_SET_BASE)
     assert all(m.get("mapping_justification") for m in doc["mappings"])
@@ -234,7 +314,9 @@ def test_no_restricted_labels_are_shipped(path: Path) -> None:
         if prefix in build.RESTRICTED_LABEL_PREFIXES:
             assert not label, f"{m['object_id']}: {prefix} labels may not be shipped"
         if prefix == "SNOMEDCT" and label:
-            assert label in dicom_layer.dicom_meanings(m["object_id"]), f"{m['object_id']}: not a DICOM meaning"
+            assert label in dicom_layer.dicom_meanings(m["object_id"]), (
+                f"{m['object_id']}: not a DICOM meaning"
+            )
 
 
 def test_enums_file_shape(onto: build.Ontology) -> None:

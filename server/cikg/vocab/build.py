@@ -43,8 +43,21 @@ CONCEPT_COLUMNS = (
     *(f"{kind}_{lang}" for lang in LANGUAGES for kind in ("label", "synonyms")),
     "definition",
 )
-MAPPING_COLUMNS = ("subject_id", "predicate_id", "object_id", "object_label", "mapping_justification", "comment")
-PREDICATES = ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch", "skos:relatedMatch")
+MAPPING_COLUMNS = (
+    "subject_id",
+    "predicate_id",
+    "object_id",
+    "object_label",
+    "mapping_justification",
+    "comment",
+)
+PREDICATES = (
+    "skos:exactMatch",
+    "skos:closeMatch",
+    "skos:broadMatch",
+    "skos:narrowMatch",
+    "skos:relatedMatch",
+)
 JUSTIFICATIONS = (
     "semapv:ManualMappingCuration",
     "semapv:MappingReview",
@@ -125,7 +138,9 @@ def read_tsv(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
     reader = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
     rows = list(reader)
     if not rows or tuple(rows[0]) != columns:
-        raise OntologySourceError(f"{path.name}: header must be exactly {columns}, got {rows[0] if rows else None}")
+        raise OntologySourceError(
+            f"{path.name}: header must be exactly {columns}, got {rows[0] if rows else None}"
+        )
     out = []
     for n, row in enumerate(rows[1:], start=2):
         if not any(row):
@@ -139,8 +154,12 @@ def read_tsv(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
 def read_branches(src: Path) -> dict[str, Branch]:
     data = yaml.safe_load((src / "branches.yaml").read_text(encoding="utf-8"))
     return {
-        name: Branch(name, spec["root"], " ".join(str(spec.get("description", "")).split()),
-                     bool(spec.get("include_root", False)))
+        name: Branch(
+            name,
+            spec["root"],
+            " ".join(str(spec.get("description", "")).split()),
+            bool(spec.get("include_root", False)),
+        )
         for name, spec in data["branches"].items()
     }
 
@@ -248,8 +267,14 @@ def _merge_generated(concepts: dict[str, Concept], mappings: list[Mapping]) -> N
             c.definition = g.definition
         if (g.id, g.object_id) not in authored_keys:
             mappings.append(
-                Mapping(g.id, g.predicate, g.object_id, g.object_label, "semapv:ManualMappingCuration",
-                        f"{g.source} (generated from {dicom_layer.provenance()})")
+                Mapping(
+                    g.id,
+                    g.predicate,
+                    g.object_id,
+                    g.object_label,
+                    "semapv:ManualMappingCuration",
+                    f"{g.source} (generated from {dicom_layer.provenance()})",
+                )
             )
 
 
@@ -260,7 +285,9 @@ def _fill_labels(mappings: list[Mapping]) -> list[Mapping]:
         label = m.object_label
         if not label and m.prefix in LABELLED_PREFIXES | DICOM_SUBSET_PREFIXES:
             label = dicom_layer.dicom_label(m.object_id) or ""
-        out.append(Mapping(m.subject_id, m.predicate_id, m.object_id, label, m.mapping_justification, m.comment))
+        out.append(
+            Mapping(m.subject_id, m.predicate_id, m.object_id, label, m.mapping_justification, m.comment)
+        )
     return out
 
 
@@ -314,7 +341,9 @@ def validate(onto: Ontology) -> list[str]:
         if m.object_label:
             if m.prefix in RESTRICTED_LABEL_PREFIXES:
                 problems.append(f"{where}: labels of {m.prefix} may not be shipped (codes only)")
-            elif m.prefix in DICOM_SUBSET_PREFIXES and m.object_label not in dicom_layer.dicom_meanings(m.object_id):
+            elif m.prefix in DICOM_SUBSET_PREFIXES and m.object_label not in dicom_layer.dicom_meanings(
+                m.object_id
+            ):
                 problems.append(f"{where}: {m.prefix} labels only from the DICOM subset (pydicom)")
         if m.prefix == "DCM" and not dicom_layer.in_dicom(m.object_id) and not m.object_label:
             problems.append(f"{where}: DCM code unknown to pydicom")
@@ -330,8 +359,9 @@ def load(src: Path | None = None) -> Ontology:
     for c in concepts.values():
         for lang in LANGUAGES:
             c.synonyms.setdefault(lang, [])
-    onto = Ontology(concepts, sorted(_fill_labels(mappings), key=Mapping.key), read_branches(src),
-                    read_metadata(src))
+    onto = Ontology(
+        concepts, sorted(_fill_labels(mappings), key=Mapping.key), read_branches(src), read_metadata(src)
+    )
     problems = validate(onto)
     if problems:
         raise OntologySourceError("ontology sources are inconsistent:\n  " + "\n  ".join(problems))
@@ -345,7 +375,10 @@ _PN_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 
 def _escape(text: str) -> str:
     return (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
         .replace("\t", "\\t")
     )
 
@@ -365,9 +398,9 @@ def canonical_turtle(graph: Any, prefixes: dict[str, str]) -> str:
         if isinstance(t, URIRef):
             iri = str(t)
             for p, ns in by_len:
-                if iri.startswith(ns) and _PN_LOCAL.match(iri[len(ns):]):
+                if iri.startswith(ns) and _PN_LOCAL.match(iri[len(ns) :]):
                     used[p] = ns
-                    return f"{p}:{iri[len(ns):]}"
+                    return f"{p}:{iri[len(ns) :]}"
             return f"<{iri}>"
         if isinstance(t, Literal):
             body = f'"{_escape(str(t))}"'
@@ -393,15 +426,25 @@ def canonical_turtle(graph: Any, prefixes: dict[str, str]) -> str:
             ptext = "a" if p == RDF.type else term(p)
             lines.append(f"    {ptext} " + " ,\n        ".join(term(o) for o in objs))
         blocks.append(f"{term(s)}\n" + " ;\n".join(lines) + " .\n")
-    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(used.items(), key=lambda kv: kv[0].lower()))
+    header = "".join(
+        f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(used.items(), key=lambda kv: kv[0].lower())
+    )
     return header + "\n" + "\n".join(blocks)
 
 
 def turtle_prefixes() -> dict[str, str]:
     prefixes = namespaces.converter().as_dict()
-    prefixes.update({"owl": namespaces.OWL, "rdfs": namespaces.RDFS, "rdf": namespaces.RDF,
-                     "skos": namespaces.SKOS, "oboInOwl": namespaces.OBOINOWL, "dcterms": namespaces.DCTERMS,
-                     "xsd": namespaces.XSD})
+    prefixes.update(
+        {
+            "owl": namespaces.OWL,
+            "rdfs": namespaces.RDFS,
+            "rdf": namespaces.RDF,
+            "skos": namespaces.SKOS,
+            "oboInOwl": namespaces.OBOINOWL,
+            "dcterms": namespaces.DCTERMS,
+            "xsd": namespaces.XSD,
+        }
+    )
     prefixes.pop("cikgs", None)
     return prefixes
 
@@ -426,10 +469,23 @@ def to_graph(onto: Ontology) -> Any:
     for note in meta["attribution"]:
         g.add((ont, RDFS.comment, Literal(" ".join(note.split()), lang="en")))
     g.add((ont, RDFS.comment, Literal(f"DICOM layer generated from {dicom_layer.provenance()}.", lang="en")))
-    for prop in (SKOS.prefLabel, SKOS.altLabel, SKOS.definition, SKOS.notation, SKOS.exactMatch,
-                 SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch,
-                 URIRef(oio + "inSubset"), URIRef(oio + "SubsetProperty"), URIRef(dct + "title"),
-                 URIRef(dct + "description"), URIRef(dct + "license"), URIRef(dct + "source")):
+    for prop in (
+        SKOS.prefLabel,
+        SKOS.altLabel,
+        SKOS.definition,
+        SKOS.notation,
+        SKOS.exactMatch,
+        SKOS.closeMatch,
+        SKOS.broadMatch,
+        SKOS.narrowMatch,
+        SKOS.relatedMatch,
+        URIRef(oio + "inSubset"),
+        URIRef(oio + "SubsetProperty"),
+        URIRef(dct + "title"),
+        URIRef(dct + "description"),
+        URIRef(dct + "license"),
+        URIRef(dct + "source"),
+    ):
         g.add((prop, RDF.type, OWL.AnnotationProperty))
     for b in onto.branches.values():
         subset = URIRef(namespaces.CIKG + f"subset_{b.enum}")
@@ -455,8 +511,13 @@ def to_graph(onto: Ontology) -> Any:
         for enum in onto.branches_of(c.id):
             g.add((s, URIRef(oio + "inSubset"), URIRef(namespaces.CIKG + f"subset_{enum}")))
     for m in onto.mappings:
-        g.add((URIRef(namespaces.CIKG + m.subject_id), URIRef(conv.expand(m.predicate_id)),
-               URIRef(conv.expand(m.object_id))))
+        g.add(
+            (
+                URIRef(namespaces.CIKG + m.subject_id),
+                URIRef(conv.expand(m.predicate_id)),
+                URIRef(conv.expand(m.object_id)),
+            )
+        )
     return g
 
 
@@ -469,8 +530,15 @@ def render_turtle(onto: Ontology) -> str:
 
 # ----------------------------------------------------------------------------------------------- SSSOM
 
-SSSOM_COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label",
-                 "mapping_justification", "comment")
+SSSOM_COLUMNS = (
+    "subject_id",
+    "subject_label",
+    "predicate_id",
+    "object_id",
+    "object_label",
+    "mapping_justification",
+    "comment",
+)
 
 
 def sssom_scheme(prefix: str) -> str:
@@ -511,8 +579,17 @@ def render_sssom(onto: Ontology) -> dict[str, str]:
         w = csv.writer(buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")
         w.writerow(SSSOM_COLUMNS)
         for m in sorted(rows, key=lambda m: (m.subject_id, m.predicate_id, m.object_id)):
-            w.writerow([f"CIKG:{m.subject_id}", onto.concepts[m.subject_id].label, m.predicate_id, m.object_id,
-                        m.object_label, m.mapping_justification, m.comment])
+            w.writerow(
+                [
+                    f"CIKG:{m.subject_id}",
+                    onto.concepts[m.subject_id].label,
+                    m.predicate_id,
+                    m.object_id,
+                    m.object_label,
+                    m.mapping_justification,
+                    m.comment,
+                ]
+            )
         out[scheme] = buf.getvalue()
     return out
 
@@ -531,13 +608,24 @@ def sssom_to_json(text: str) -> dict[str, Any]:
     """An SSSOM TSV (metadata block + rows) as the JSON ``MappingSet`` shape of the SSSOM JSON Schema:
     set-level slots from the header, ``mappings`` from the rows (empty cells dropped, multivalued slots
     split on ``|``), the way sssom-py converts TSV to JSON."""
-    meta_lines, body = [], []
+    meta_lines: list[str] = []
+    body: list[str] = []
     for line in text.splitlines():
         (meta_lines if line.startswith("#") else body).append(line)
     meta = yaml.safe_load("\n".join(line[1:] for line in meta_lines)) or {}
-    multivalued = {"creator_id", "creator_label", "author_id", "author_label", "reviewer_id", "reviewer_label",
-                   "see_also", "curation_rule", "curation_rule_text", "subject_preprocessing",
-                   "object_preprocessing"}
+    multivalued = {
+        "creator_id",
+        "creator_label",
+        "author_id",
+        "author_label",
+        "reviewer_id",
+        "reviewer_label",
+        "see_also",
+        "curation_rule",
+        "curation_rule_text",
+        "subject_preprocessing",
+        "object_preprocessing",
+    }
     rows = list(csv.reader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE))
     mappings = []
     for row in rows[1:]:
@@ -559,18 +647,22 @@ def render_enums(onto: Ontology) -> str:
     doc: dict[str, Any] = {
         "id": "https://w3id.org/cikg/schema/enums",
         "name": "cikg_enums",
-        "description": "The hyperontology branches as enums: one permissible value per concept below the root.",
+        "description": (
+            "The hyperontology branches as enums: one permissible value per concept below the root."
+        ),
         "prefixes": {"CIKG": namespaces.CIKG, "linkml": "https://w3id.org/linkml/"},
         "default_prefix": "CIKG",
         "enums": {},
     }
     for b in onto.branches.values():
-        values = {cid: {"meaning": f"CIKG:{cid}", "description": onto.concepts[cid].label}
-                  for cid in onto.members(b)}
+        values = {
+            cid: {"meaning": f"CIKG:{cid}", "description": onto.concepts[cid].label}
+            for cid in onto.members(b)
+        }
         doc["enums"][b.enum] = {"description": b.description, "permissible_values": values}
     return (
-        "# GENERATED by `make gen` (cikg.vocab.build) from ontology/src (branches.yaml + concepts). Do not edit.\n"
-        + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=1000)
+        "# GENERATED by `make gen` (cikg.vocab.build) from ontology/src (branches.yaml + concepts)."
+        " Do not edit.\n" + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=1000)
     )
 
 

@@ -64,8 +64,9 @@ def _slug(code: str) -> str:
 @cache
 def _concepts() -> dict[str, dict[str, tuple[str, list[int]]]]:
     """pydicom's concept dictionary flattened to scheme -> code -> (meaning, cids)."""
-    from pydicom.sr._concepts_dict import concepts
+    from pydicom.sr._concepts_dict import concepts as _raw
 
+    concepts: dict[str, dict[str, dict[str, tuple[str, list[int]]]]] = _raw  # type: ignore[assignment]
     flat: dict[str, dict[str, tuple[str, list[int]]]] = {}
     for scheme, by_keyword in concepts.items():
         target = flat.setdefault(scheme, {})
@@ -92,8 +93,9 @@ def dicom_label(curie: str) -> str | None:
 @cache
 def _all_meanings() -> dict[str, frozenset[str]]:
     """CURIE -> every meaning DICOM gives it (pydicom's concept dictionaries and Annex L)."""
-    from pydicom.sr._concepts_dict import concepts
+    from pydicom.sr._concepts_dict import concepts as _raw
 
+    concepts: dict[str, dict[str, dict[str, tuple[str, list[int]]]]] = _raw  # type: ignore[assignment]
     found: dict[str, set[str]] = {}
     for scheme, by_keyword in concepts.items():
         prefix = _SCHEME_TO_PREFIX.get(scheme)
@@ -119,8 +121,9 @@ def in_dicom(curie: str) -> bool:
 
 def modalities() -> list[DicomConcept]:
     from pydicom.sr._cid_dict import cid_concepts
-    from pydicom.sr._concepts_dict import concepts
+    from pydicom.sr._concepts_dict import concepts as _raw
 
+    concepts: dict[str, dict[str, dict[str, tuple[str, list[int]]]]] = _raw  # type: ignore[assignment]
     acquisition = set(cid_concepts[29]["DCM"])
     keywords = sorted(acquisition | set(cid_concepts[33]["DCM"]))
     out = []
