@@ -139,100 +139,3123 @@ linkml_meta = LinkMLMeta({'default_prefix': 'cikgs',
                              'uri': 'xsd:gYearMonth'}}} )
 
 class CancerConditionEnum(str, Enum):
-    lung_cancer = "lung_cancer"
-    non_small_cell_lung_carcinoma = "non_small_cell_lung_carcinoma"
-    lung_adenocarcinoma = "lung_adenocarcinoma"
+    """
+    Conditions a collection is about: malignant neoplasms (with their subtypes) and the non-cancer categories real catalogues need (non-cancer subjects, phantoms), so searches can include or exclude them.
+    """
+    acute_lymphoblastic_leukaemia = "acute_lymphoblastic_leukaemia"
+    """
+    Acute lymphoblastic leukaemia
+    """
+    acute_myeloid_leukaemia = "acute_myeloid_leukaemia"
+    """
+    Acute myeloid leukaemia
+    """
+    anal_cancer = "anal_cancer"
+    """
+    Anal cancer
+    """
+    benign_neoplasm = "benign_neoplasm"
+    """
+    Benign neoplasm
+    """
+    bladder_cancer = "bladder_cancer"
+    """
+    Bladder cancer
+    """
+    bone_metastasis = "bone_metastasis"
+    """
+    Bone metastasis
+    """
+    bone_sarcoma = "bone_sarcoma"
+    """
+    Bone sarcoma
+    """
+    brain_cancer = "brain_cancer"
+    """
+    Brain cancer
+    """
+    brain_metastasis = "brain_metastasis"
+    """
+    Brain metastasis
+    """
     breast_cancer = "breast_cancer"
-    prostate_cancer = "prostate_cancer"
+    """
+    Breast cancer
+    """
+    breast_carcinoma = "breast_carcinoma"
+    """
+    Breast carcinoma
+    """
+    carcinoma_in_situ = "carcinoma_in_situ"
+    """
+    Carcinoma in situ
+    """
+    cervical_cancer = "cervical_cancer"
+    """
+    Cervical cancer
+    """
+    cervical_carcinoma = "cervical_carcinoma"
+    """
+    Cervical carcinoma
+    """
+    cholangiocarcinoma = "cholangiocarcinoma"
+    """
+    Cholangiocarcinoma
+    """
+    chondrosarcoma = "chondrosarcoma"
+    """
+    Chondrosarcoma
+    """
+    chronic_lymphocytic_leukaemia = "chronic_lymphocytic_leukaemia"
+    """
+    Chronic lymphocytic leukaemia
+    """
+    clear_cell_renal_cell_carcinoma = "clear_cell_renal_cell_carcinoma"
+    """
+    Clear cell renal cell carcinoma
+    """
+    colon_adenocarcinoma = "colon_adenocarcinoma"
+    """
+    Colon adenocarcinoma
+    """
+    colon_cancer = "colon_cancer"
+    """
+    Colon cancer
+    """
+    colorectal_adenocarcinoma = "colorectal_adenocarcinoma"
+    """
+    Colorectal adenocarcinoma
+    """
     colorectal_cancer = "colorectal_cancer"
+    """
+    Colorectal cancer
+    """
+    covid_19 = "covid_19"
+    """
+    COVID-19
+    """
+    cutaneous_melanoma = "cutaneous_melanoma"
+    """
+    Cutaneous melanoma
+    """
+    diffuse_astrocytoma = "diffuse_astrocytoma"
+    """
+    Diffuse astrocytoma
+    """
+    diffuse_intrinsic_pontine_glioma = "diffuse_intrinsic_pontine_glioma"
+    """
+    Diffuse intrinsic pontine glioma
+    """
+    diffuse_large_b_cell_lymphoma = "diffuse_large_b_cell_lymphoma"
+    """
+    Diffuse large B-cell lymphoma
+    """
+    diffuse_midline_glioma = "diffuse_midline_glioma"
+    """
+    Diffuse midline glioma
+    """
+    ductal_carcinoma_in_situ = "ductal_carcinoma_in_situ"
+    """
+    Ductal carcinoma in situ
+    """
+    endometrial_cancer = "endometrial_cancer"
+    """
+    Endometrial cancer
+    """
+    endometrial_carcinoma = "endometrial_carcinoma"
+    """
+    Endometrial carcinoma
+    """
+    ependymoma = "ependymoma"
+    """
+    Ependymoma
+    """
+    ewing_sarcoma = "ewing_sarcoma"
+    """
+    Ewing sarcoma
+    """
+    follicular_lymphoma = "follicular_lymphoma"
+    """
+    Follicular lymphoma
+    """
+    gallbladder_cancer = "gallbladder_cancer"
+    """
+    Gallbladder cancer
+    """
+    gastric_adenocarcinoma = "gastric_adenocarcinoma"
+    """
+    Gastric adenocarcinoma
+    """
+    gastric_cancer = "gastric_cancer"
+    """
+    Gastric cancer
+    """
+    glioblastoma = "glioblastoma"
+    """
+    Glioblastoma
+    """
+    glioma = "glioma"
+    """
+    Glioma
+    """
+    head_and_neck_cancer = "head_and_neck_cancer"
+    """
+    Head and neck cancer
+    """
+    head_and_neck_squamous_cell_carcinoma = "head_and_neck_squamous_cell_carcinoma"
+    """
+    Head and neck squamous cell carcinoma
+    """
+    hepatocellular_carcinoma = "hepatocellular_carcinoma"
+    """
+    Hepatocellular carcinoma
+    """
+    hodgkin_lymphoma = "hodgkin_lymphoma"
+    """
+    Hodgkin lymphoma
+    """
+    hypopharyngeal_cancer = "hypopharyngeal_cancer"
+    """
+    Hypopharyngeal cancer
+    """
+    intrahepatic_cholangiocarcinoma = "intrahepatic_cholangiocarcinoma"
+    """
+    Intrahepatic cholangiocarcinoma
+    """
+    invasive_ductal_breast_carcinoma = "invasive_ductal_breast_carcinoma"
+    """
+    Invasive ductal breast carcinoma
+    """
+    invasive_lobular_breast_carcinoma = "invasive_lobular_breast_carcinoma"
+    """
+    Invasive lobular breast carcinoma
+    """
+    kidney_cancer = "kidney_cancer"
+    """
+    Kidney cancer
+    """
+    laryngeal_cancer = "laryngeal_cancer"
+    """
+    Laryngeal cancer
+    """
+    laryngeal_squamous_cell_carcinoma = "laryngeal_squamous_cell_carcinoma"
+    """
+    Laryngeal squamous cell carcinoma
+    """
+    leiomyosarcoma = "leiomyosarcoma"
+    """
+    Leiomyosarcoma
+    """
+    leukaemia = "leukaemia"
+    """
+    Leukaemia
+    """
+    liposarcoma = "liposarcoma"
+    """
+    Liposarcoma
+    """
+    liver_cancer = "liver_cancer"
+    """
+    Liver cancer
+    """
+    liver_metastasis = "liver_metastasis"
+    """
+    Liver metastasis
+    """
+    lower_grade_glioma = "lower_grade_glioma"
+    """
+    Lower-grade glioma
+    """
+    lung_adenocarcinoma = "lung_adenocarcinoma"
+    """
+    Lung adenocarcinoma
+    """
+    lung_cancer = "lung_cancer"
+    """
+    Lung cancer
+    """
+    lung_large_cell_carcinoma = "lung_large_cell_carcinoma"
+    """
+    Lung large cell carcinoma
+    """
+    lung_metastasis = "lung_metastasis"
+    """
+    Lung metastasis
+    """
+    lung_squamous_cell_carcinoma = "lung_squamous_cell_carcinoma"
+    """
+    Lung squamous cell carcinoma
+    """
+    lymphoma = "lymphoma"
+    """
+    Lymphoma
+    """
+    malignant_neoplasm = "malignant_neoplasm"
+    """
+    Malignant neoplasm
+    """
+    medulloblastoma = "medulloblastoma"
+    """
+    Medulloblastoma
+    """
+    melanoma = "melanoma"
+    """
+    Melanoma
+    """
+    meningioma = "meningioma"
+    """
+    Meningioma
+    """
+    mesothelioma = "mesothelioma"
+    """
+    Mesothelioma
+    """
+    multiple_myeloma = "multiple_myeloma"
+    """
+    Multiple myeloma
+    """
+    nasopharyngeal_carcinoma = "nasopharyngeal_carcinoma"
+    """
+    Nasopharyngeal carcinoma
+    """
+    neoplasm = "neoplasm"
+    """
+    Neoplasm
+    """
+    neuroblastoma = "neuroblastoma"
+    """
+    Neuroblastoma
+    """
     no_cancer = "no_cancer"
+    """
+    No cancer
+    """
+    non_hodgkin_lymphoma = "non_hodgkin_lymphoma"
+    """
+    Non-Hodgkin lymphoma
+    """
+    non_neoplastic_condition = "non_neoplastic_condition"
+    """
+    Non-neoplastic condition
+    """
+    non_small_cell_lung_carcinoma = "non_small_cell_lung_carcinoma"
+    """
+    Non-small cell lung carcinoma
+    """
+    oesophageal_adenocarcinoma = "oesophageal_adenocarcinoma"
+    """
+    Oesophageal adenocarcinoma
+    """
+    oesophageal_cancer = "oesophageal_cancer"
+    """
+    Oesophageal cancer
+    """
+    oesophageal_squamous_cell_carcinoma = "oesophageal_squamous_cell_carcinoma"
+    """
+    Oesophageal squamous cell carcinoma
+    """
+    oligodendroglioma = "oligodendroglioma"
+    """
+    Oligodendroglioma
+    """
+    oral_cavity_cancer = "oral_cavity_cancer"
+    """
+    Oral cavity cancer
+    """
+    oropharyngeal_cancer = "oropharyngeal_cancer"
+    """
+    Oropharyngeal cancer
+    """
+    osteosarcoma = "osteosarcoma"
+    """
+    Osteosarcoma
+    """
+    ovarian_cancer = "ovarian_cancer"
+    """
+    Ovarian cancer
+    """
+    ovarian_carcinoma = "ovarian_carcinoma"
+    """
+    Ovarian carcinoma
+    """
+    ovarian_serous_adenocarcinoma = "ovarian_serous_adenocarcinoma"
+    """
+    Ovarian serous adenocarcinoma
+    """
+    pancreatic_adenocarcinoma = "pancreatic_adenocarcinoma"
+    """
+    Pancreatic adenocarcinoma
+    """
+    pancreatic_cancer = "pancreatic_cancer"
+    """
+    Pancreatic cancer
+    """
+    pancreatic_ductal_adenocarcinoma = "pancreatic_ductal_adenocarcinoma"
+    """
+    Pancreatic ductal adenocarcinoma
+    """
+    papillary_thyroid_carcinoma = "papillary_thyroid_carcinoma"
+    """
+    Papillary thyroid carcinoma
+    """
     phantom = "phantom"
+    """
+    Phantom
+    """
+    pleural_mesothelioma = "pleural_mesothelioma"
+    """
+    Pleural mesothelioma
+    """
+    prostate_adenocarcinoma = "prostate_adenocarcinoma"
+    """
+    Prostate adenocarcinoma
+    """
+    prostate_cancer = "prostate_cancer"
+    """
+    Prostate cancer
+    """
+    rectal_adenocarcinoma = "rectal_adenocarcinoma"
+    """
+    Rectal adenocarcinoma
+    """
+    rectal_cancer = "rectal_cancer"
+    """
+    Rectal cancer
+    """
+    renal_cell_carcinoma = "renal_cell_carcinoma"
+    """
+    Renal cell carcinoma
+    """
+    retinoblastoma = "retinoblastoma"
+    """
+    Retinoblastoma
+    """
+    rhabdomyosarcoma = "rhabdomyosarcoma"
+    """
+    Rhabdomyosarcoma
+    """
+    salivary_gland_cancer = "salivary_gland_cancer"
+    """
+    Salivary gland cancer
+    """
+    sarcoma = "sarcoma"
+    """
+    Sarcoma
+    """
+    secondary_malignant_neoplasm = "secondary_malignant_neoplasm"
+    """
+    Metastatic disease
+    """
+    small_cell_lung_carcinoma = "small_cell_lung_carcinoma"
+    """
+    Small cell lung carcinoma
+    """
+    small_intestine_cancer = "small_intestine_cancer"
+    """
+    Small intestine cancer
+    """
+    soft_tissue_sarcoma = "soft_tissue_sarcoma"
+    """
+    Soft tissue sarcoma
+    """
+    testicular_cancer = "testicular_cancer"
+    """
+    Testicular cancer
+    """
+    thyroid_cancer = "thyroid_cancer"
+    """
+    Thyroid cancer
+    """
+    thyroid_carcinoma = "thyroid_carcinoma"
+    """
+    Thyroid carcinoma
+    """
+    triple_negative_breast_carcinoma = "triple_negative_breast_carcinoma"
+    """
+    Triple-negative breast carcinoma
+    """
+    urothelial_carcinoma = "urothelial_carcinoma"
+    """
+    Urothelial carcinoma
+    """
+    uterine_cancer = "uterine_cancer"
+    """
+    Uterine cancer
+    """
+    uterine_corpus_cancer = "uterine_corpus_cancer"
+    """
+    Uterine corpus cancer
+    """
+    uveal_melanoma = "uveal_melanoma"
+    """
+    Uveal melanoma
+    """
+    wilms_tumour = "wilms_tumour"
+    """
+    Wilms tumour
+    """
 
 
 class BodyPartEnum(str, Enum):
-    bp_chest = "bp_chest"
-    bp_lung = "bp_lung"
-    bp_breast = "bp_breast"
-    bp_prostate = "bp_prostate"
+    """
+    Anatomic structures and regions (every DICOM Body Part Examined defined term included).
+    """
+    bp_3rdventricle = "bp_3rdventricle"
+    """
+    Third ventricle
+    """
+    bp_4thventricle = "bp_4thventricle"
+    """
+    Fourth ventricle
+    """
     bp_abdomen = "bp_abdomen"
+    """
+    Abdomen
+    """
+    bp_abdomenpelvis = "bp_abdomenpelvis"
+    """
+    Abdomen and Pelvis
+    """
+    bp_abdominalaorta = "bp_abdominalaorta"
+    """
+    Abdominal aorta
+    """
+    bp_aca = "bp_aca"
+    """
+    Anterior cerebral artery
+    """
+    bp_acjoint = "bp_acjoint"
+    """
+    Acromioclavicular joint
+    """
+    bp_adrenal = "bp_adrenal"
+    """
+    Adrenal gland
+    """
+    bp_amnioticfluid = "bp_amnioticfluid"
+    """
+    Amniotic fluid
+    """
+    bp_ankle = "bp_ankle"
+    """
+    Ankle joint
+    """
+    bp_antcardiacv = "bp_antcardiacv"
+    """
+    Anterior cardiac vein
+    """
+    bp_antcomma = "bp_antcomma"
+    """
+    Anterior communicating artery
+    """
+    bp_antecubitalv = "bp_antecubitalv"
+    """
+    Antecubital vein
+    """
+    bp_antspinala = "bp_antspinala"
+    """
+    Anterior spinal artery
+    """
+    bp_anttibiala = "bp_anttibiala"
+    """
+    Anterior tibial artery
+    """
+    bp_anusrectumsigmd = "bp_anusrectumsigmd"
+    """
+    Anus, rectum and sigmoid colon
+    """
+    bp_aorta = "bp_aorta"
+    """
+    Aorta
+    """
+    bp_aorticarch = "bp_aorticarch"
+    """
+    Aortic arch
+    """
+    bp_appendix = "bp_appendix"
+    """
+    Appendix
+    """
+    bp_artery = "bp_artery"
+    """
+    Artery
+    """
+    bp_ascaorta = "bp_ascaorta"
+    """
+    Ascending aorta
+    """
+    bp_ascendingcolon = "bp_ascendingcolon"
+    """
+    Ascending colon
+    """
+    bp_axilla = "bp_axilla"
+    """
+    Axilla
+    """
+    bp_axillarya = "bp_axillarya"
+    """
+    Axillary Artery
+    """
+    bp_axillaryv = "bp_axillaryv"
+    """
+    Axillary vein
+    """
+    bp_azygosvein = "bp_azygosvein"
+    """
+    Azygos vein
+    """
+    bp_back = "bp_back"
+    """
+    Back
+    """
+    bp_basilara = "bp_basilara"
+    """
+    Basilar artery
+    """
+    bp_bileduct = "bp_bileduct"
+    """
+    Bile duct
+    """
+    bp_biliarytract = "bp_biliarytract"
+    """
+    Biliary tract
+    """
+    bp_bladder = "bp_bladder"
+    """
+    Bladder
+    """
+    bp_bladderurethra = "bp_bladderurethra"
+    """
+    Bladder and urethra
+    """
+    bp_brachiala = "bp_brachiala"
+    """
+    Brachial artery
+    """
+    bp_brachialv = "bp_brachialv"
+    """
+    Brachial vein
+    """
+    bp_brain = "bp_brain"
+    """
+    Brain
+    """
+    bp_breast = "bp_breast"
+    """
+    Breast
+    """
+    bp_bronchus = "bp_bronchus"
+    """
+    Bronchus
+    """
+    bp_bulb = "bp_bulb"
+    """
+    Carotid bulb
+    """
+    bp_buttock = "bp_buttock"
+    """
+    Buttock
+    """
+    bp_calcaneus = "bp_calcaneus"
+    """
+    Calcaneus
+    """
+    bp_calf = "bp_calf"
+    """
+    Calf of leg
+    """
+    bp_cardiovascsys = "bp_cardiovascsys"
+    """
+    Cardiovascular system
+    """
+    bp_carotid = "bp_carotid"
+    """
+    Carotid Artery
+    """
+    bp_cca = "bp_cca"
+    """
+    Common carotid artery
+    """
+    bp_celiaca = "bp_celiaca"
+    """
+    Celiac artery
+    """
+    bp_cephalicv = "bp_cephalicv"
+    """
+    Cephalic vein
+    """
+    bp_cerebellum = "bp_cerebellum"
+    """
+    Cerebellum
+    """
+    bp_cerebhemisphere = "bp_cerebhemisphere"
+    """
+    Cerebral hemisphere
+    """
+    bp_cerebrala = "bp_cerebrala"
+    """
+    Cerebral artery
+    """
+    bp_cervix = "bp_cervix"
+    """
+    Cervix
+    """
+    bp_cfa = "bp_cfa"
+    """
+    Common femoral artery
+    """
+    bp_cfv = "bp_cfv"
+    """
+    Common femoral vein
+    """
+    bp_cheek = "bp_cheek"
+    """
+    Cheek
+    """
+    bp_chest = "bp_chest"
+    """
+    Chest
+    """
+    bp_chestabdomen = "bp_chestabdomen"
+    """
+    Chest and Abdomen
+    """
+    bp_chestabdpelvis = "bp_chestabdpelvis"
+    """
+    Chest, Abdomen and Pelvis
+    """
+    bp_choroidplexus = "bp_choroidplexus"
+    """
+    Choroid plexus
+    """
+    bp_circleofwillis = "bp_circleofwillis"
+    """
+    Circle of Willis
+    """
+    bp_clavicle = "bp_clavicle"
+    """
+    Clavicle
+    """
+    bp_coccyx = "bp_coccyx"
+    """
+    Coccyx
+    """
+    bp_colon = "bp_colon"
+    """
+    Colon
+    """
+    bp_comiliaca = "bp_comiliaca"
+    """
+    Common iliac artery
+    """
+    bp_comiliacv = "bp_comiliacv"
+    """
+    Common iliac vein
+    """
+    bp_commonbileduct = "bp_commonbileduct"
+    """
+    Common bile duct
+    """
+    bp_cornea = "bp_cornea"
+    """
+    Cornea
+    """
+    bp_coronaryartery = "bp_coronaryartery"
+    """
+    Coronary artery
+    """
+    bp_coronarysinus = "bp_coronarysinus"
+    """
+    Coronary sinus
+    """
+    bp_cspine = "bp_cspine"
+    """
+    Cervical spine
+    """
+    bp_ctspine = "bp_ctspine"
+    """
+    Cervico-thoracic spine
+    """
+    bp_culdesac = "bp_culdesac"
+    """
+    Rectouterine pouch
+    """
+    bp_descaorta = "bp_descaorta"
+    """
+    Descending aorta
+    """
+    bp_descendingcolon = "bp_descendingcolon"
+    """
+    Descending colon
+    """
+    bp_duodenum = "bp_duodenum"
+    """
+    Duodenum
+    """
+    bp_eac = "bp_eac"
+    """
+    External auditory canal
+    """
+    bp_ear = "bp_ear"
+    """
+    Ear
+    """
+    bp_eca = "bp_eca"
+    """
+    External carotid artery
+    """
+    bp_elbow = "bp_elbow"
+    """
+    Elbow joint
+    """
+    bp_endoarterial = "bp_endoarterial"
+    """
+    Endo-arterial
+    """
+    bp_endocardiac = "bp_endocardiac"
+    """
+    Endo-cardiac
+    """
+    bp_endoesophageal = "bp_endoesophageal"
+    """
+    Endo-esophageal
+    """
+    bp_endometrium = "bp_endometrium"
+    """
+    Endometrium
+    """
+    bp_endonasal = "bp_endonasal"
+    """
+    Endo-nasal
+    """
+    bp_endonasopharynyx = "bp_endonasopharynyx"
+    """
+    Endo-nasopharyngeal
+    """
+    bp_endorectal = "bp_endorectal"
+    """
+    Endo-rectal
+    """
+    bp_endorenal = "bp_endorenal"
+    """
+    Endo-renal
+    """
+    bp_endoureteric = "bp_endoureteric"
+    """
+    Endo-ureteric
+    """
+    bp_endourethral = "bp_endourethral"
+    """
+    Endo-urethral
+    """
+    bp_endovaginal = "bp_endovaginal"
+    """
+    Endo-vaginal
+    """
+    bp_endovascular = "bp_endovascular"
+    """
+    Endo-vascular
+    """
+    bp_endovenous = "bp_endovenous"
+    """
+    Endo-venous
+    """
+    bp_endovesical = "bp_endovesical"
+    """
+    Endo-vesical
+    """
+    bp_epididymis = "bp_epididymis"
+    """
+    Epididymis
+    """
+    bp_epigastric = "bp_epigastric"
+    """
+    Epigastric region
+    """
+    bp_esophagus = "bp_esophagus"
+    """
+    Esophagus
+    """
+    bp_extiliaca = "bp_extiliaca"
+    """
+    External iliac artery
+    """
+    bp_extiliacv = "bp_extiliacv"
+    """
+    External iliac vein
+    """
+    bp_extjugv = "bp_extjugv"
+    """
+    External jugular vein
+    """
+    bp_extremity = "bp_extremity"
+    """
+    Extremity
+    """
+    bp_eye = "bp_eye"
+    """
+    Eye
+    """
+    bp_eyelid = "bp_eyelid"
+    """
+    Eyelid
+    """
+    bp_face = "bp_face"
+    """
+    Face
+    """
+    bp_faciala = "bp_faciala"
+    """
+    Facial artery
+    """
+    bp_femorala = "bp_femorala"
+    """
+    Femoral artery
+    """
+    bp_femoralv = "bp_femoralv"
+    """
+    Femoral vein
+    """
+    bp_femur = "bp_femur"
+    """
+    Femur
+    """
+    bp_fibula = "bp_fibula"
+    """
+    Fibula
+    """
+    bp_finger = "bp_finger"
+    """
+    Finger
+    """
+    bp_flank = "bp_flank"
+    """
+    Flank
+    """
+    bp_fontanel = "bp_fontanel"
+    """
+    Fontanel of skull
+    """
+    bp_foot = "bp_foot"
+    """
+    Foot
+    """
+    bp_forearm = "bp_forearm"
+    """
+    Forearm
+    """
+    bp_gallbladder = "bp_gallbladder"
+    """
+    Gallbladder
+    """
+    bp_gastricv = "bp_gastricv"
+    """
+    Gastric vein
+    """
+    bp_geniculara = "bp_geniculara"
+    """
+    Genicular artery
+    """
+    bp_gestsac = "bp_gestsac"
+    """
+    Gestational sac
+    """
+    bp_gluteal = "bp_gluteal"
+    """
+    Gluteal region
+    """
+    bp_gsv = "bp_gsv"
+    """
+    Great saphenous vein
+    """
+    bp_hand = "bp_hand"
+    """
+    Hand
+    """
     bp_head = "bp_head"
+    """
+    Head
+    """
+    bp_headneck = "bp_headneck"
+    """
+    Head and Neck
+    """
+    bp_heart = "bp_heart"
+    """
+    Heart
+    """
+    bp_hepatica = "bp_hepatica"
+    """
+    Hepatic artery
+    """
+    bp_hepaticv = "bp_hepaticv"
+    """
+    Hepatic vein
+    """
+    bp_hip = "bp_hip"
+    """
+    Hip joint
+    """
+    bp_humerus = "bp_humerus"
+    """
+    Humerus
+    """
+    bp_hypogastric = "bp_hypogastric"
+    """
+    Hypogastric region
+    """
+    bp_hypopharynx = "bp_hypopharynx"
+    """
+    Hypopharynx
+    """
+    bp_iac = "bp_iac"
+    """
+    Internal Auditory Canal
+    """
+    bp_ica = "bp_ica"
+    """
+    Internal carotid artery
+    """
+    bp_ileum = "bp_ileum"
+    """
+    Ileum
+    """
+    bp_iliaca = "bp_iliaca"
+    """
+    Iliac artery
+    """
+    bp_iliacv = "bp_iliacv"
+    """
+    Iliac vein
+    """
+    bp_ilium = "bp_ilium"
+    """
+    Ilium
+    """
+    bp_infmesa = "bp_infmesa"
+    """
+    Inferior mesenteric artery
+    """
+    bp_infvenacava = "bp_infvenacava"
+    """
+    Inferior vena cava
+    """
+    bp_inguinal = "bp_inguinal"
+    """
+    Inguinal region
+    """
+    bp_innominatea = "bp_innominatea"
+    """
+    Innominate artery
+    """
+    bp_innominatev = "bp_innominatev"
+    """
+    Innominate vein
+    """
+    bp_intiliaca = "bp_intiliaca"
+    """
+    Internal iliac artery
+    """
+    bp_intjugularv = "bp_intjugularv"
+    """
+    Internal jugular vein
+    """
+    bp_intmammarya = "bp_intmammarya"
+    """
+    Internal mammary artery
+    """
+    bp_intracranial = "bp_intracranial"
+    """
+    Intracranial
+    """
+    bp_jaw = "bp_jaw"
+    """
+    Jaw region
+    """
+    bp_jejunum = "bp_jejunum"
+    """
+    Jejunum
+    """
+    bp_joint = "bp_joint"
+    """
+    Joint
+    """
+    bp_kidney = "bp_kidney"
+    """
+    Kidney
+    """
+    bp_knee = "bp_knee"
+    """
+    Knee
+    """
+    bp_lacrimala = "bp_lacrimala"
+    """
+    Lacrimal artery
+    """
+    bp_largeintestine = "bp_largeintestine"
+    """
+    Large intestine
+    """
+    bp_larynx = "bp_larynx"
+    """
+    Larynx
+    """
+    bp_latrium = "bp_latrium"
+    """
+    Left atrium
+    """
+    bp_latventricle = "bp_latventricle"
+    """
+    Lateral Ventricle
+    """
+    bp_lfemorala = "bp_lfemorala"
+    """
+    Left femoral artery
+    """
+    bp_lhepaticv = "bp_lhepaticv"
+    """
+    Left hepatic vein
+    """
+    bp_lhypochondriac = "bp_lhypochondriac"
+    """
+    Left hypochondriac region
+    """
+    bp_linguala = "bp_linguala"
+    """
+    Lingual artery
+    """
+    bp_linguinal = "bp_linguinal"
+    """
+    Left inguinal region
+    """
     bp_liver = "bp_liver"
+    """
+    Liver
+    """
+    bp_llq = "bp_llq"
+    """
+    Left lower quadrant of abdomen
+    """
+    bp_llumbar = "bp_llumbar"
+    """
+    Left lumbar region
+    """
+    bp_lowerleg = "bp_lowerleg"
+    """
+    Lower leg
+    """
+    bp_lowerlimb = "bp_lowerlimb"
+    """
+    Lower limb
+    """
+    bp_lowertrunk = "bp_lowertrunk"
+    """
+    Lower trunk
+    """
+    bp_lportalv = "bp_lportalv"
+    """
+    Left portal vein
+    """
+    bp_lpulmonarya = "bp_lpulmonarya"
+    """
+    Left pulmonary artery
+    """
+    bp_lspine = "bp_lspine"
+    """
+    Lumbar spine
+    """
+    bp_lsspine = "bp_lsspine"
+    """
+    Lumbo-sacral spine
+    """
+    bp_lsuppulmonaryv = "bp_lsuppulmonaryv"
+    """
+    Superior left pulmonary vein
+    """
+    bp_lumbar = "bp_lumbar"
+    """
+    Lumbar region
+    """
+    bp_lumbara = "bp_lumbara"
+    """
+    Lumbar artery
+    """
+    bp_lumen = "bp_lumen"
+    """
+    Lumen of blood vessel
+    """
+    bp_lung = "bp_lung"
+    """
+    Lung
+    """
+    bp_luq = "bp_luq"
+    """
+    Left upper quadrant of abdomen
+    """
+    bp_lventricle = "bp_lventricle"
+    """
+    Left ventricle
+    """
+    bp_mandible = "bp_mandible"
+    """
+    Mandible
+    """
+    bp_mastoid = "bp_mastoid"
+    """
+    Mastoid bone
+    """
+    bp_maxilla = "bp_maxilla"
+    """
+    Maxilla
+    """
+    bp_mca = "bp_mca"
+    """
+    Middle cerebral artery
+    """
+    bp_mediastinum = "bp_mediastinum"
+    """
+    Mediastinum
+    """
+    bp_mesentrica = "bp_mesentrica"
+    """
+    Mesenteric artery
+    """
+    bp_mesentricv = "bp_mesentricv"
+    """
+    Mesenteric vein
+    """
+    bp_midhepaticv = "bp_midhepaticv"
+    """
+    Middle hepatic vein
+    """
+    bp_morisonspouch = "bp_morisonspouch"
+    """
+    Morisons pouch
+    """
+    bp_mouth = "bp_mouth"
+    """
+    Mouth
+    """
+    bp_nasopharynx = "bp_nasopharynx"
+    """
+    Nasopharynx
+    """
+    bp_neck = "bp_neck"
+    """
+    Neck
+    """
+    bp_neckchest = "bp_neckchest"
+    """
+    Neck and Chest
+    """
+    bp_neckchestabdomen = "bp_neckchestabdomen"
+    """
+    Neck, Chest and Abdomen
+    """
+    bp_neckchestabdpelv = "bp_neckchestabdpelv"
+    """
+    Neck, Chest, Abdomen and Pelvis
+    """
+    bp_nose = "bp_nose"
+    """
+    Nose
+    """
+    bp_occiptalv = "bp_occiptalv"
+    """
+    Occipital vein
+    """
+    bp_occpitala = "bp_occpitala"
+    """
+    Occipital artery
+    """
+    bp_ophthalmica = "bp_ophthalmica"
+    """
+    Ophthalmic artery
+    """
+    bp_opticcanal = "bp_opticcanal"
+    """
+    Optic canal
+    """
+    bp_orbit = "bp_orbit"
+    """
+    Orbital structure
+    """
+    bp_ovary = "bp_ovary"
+    """
+    Ovary
+    """
+    bp_pancbileduct = "bp_pancbileduct"
+    """
+    Pancreatic duct and bile duct systems
+    """
+    bp_pancreas = "bp_pancreas"
+    """
+    Pancreas
+    """
+    bp_pancreaticduct = "bp_pancreaticduct"
+    """
+    Pancreatic duct
+    """
+    bp_parasternal = "bp_parasternal"
+    """
+    Parasternal
+    """
+    bp_parathyroid = "bp_parathyroid"
+    """
+    Parathyroid
+    """
+    bp_parotid = "bp_parotid"
+    """
+    Parotid gland
+    """
+    bp_patella = "bp_patella"
+    """
+    Patella
+    """
+    bp_pca = "bp_pca"
+    """
+    Posterior cerebral artery
+    """
+    bp_pelvis = "bp_pelvis"
+    """
+    Pelvis
+    """
+    bp_pelvislowextremt = "bp_pelvislowextremt"
+    """
+    Pelvis and lower extremities
+    """
+    bp_penilea = "bp_penilea"
+    """
+    Penile artery
+    """
+    bp_penis = "bp_penis"
+    """
+    Penis
+    """
+    bp_perineum = "bp_perineum"
+    """
+    Perineum
+    """
+    bp_peroneala = "bp_peroneala"
+    """
+    Peroneal artery
+    """
+    bp_phantom = "bp_phantom"
+    """
+    Phantom
+    """
+    bp_pharynx = "bp_pharynx"
+    """
+    Pharynx
+    """
+    bp_pharynxlarynx = "bp_pharynxlarynx"
+    """
+    Pharynx and larynx
+    """
+    bp_placenta = "bp_placenta"
+    """
+    Placenta
+    """
+    bp_popliteala = "bp_popliteala"
+    """
+    Popliteal artery
+    """
+    bp_poplitealfossa = "bp_poplitealfossa"
+    """
+    Popliteal fossa
+    """
+    bp_poplitealv = "bp_poplitealv"
+    """
+    Popliteal vein
+    """
+    bp_portalv = "bp_portalv"
+    """
+    Portal vein
+    """
+    bp_poscomma = "bp_poscomma"
+    """
+    Posterior communicating artery
+    """
+    bp_postibiala = "bp_postibiala"
+    """
+    Posterior tibial artery
+    """
+    bp_proffema = "bp_proffema"
+    """
+    Profunda femoris artery
+    """
+    bp_proffemv = "bp_proffemv"
+    """
+    Profunda femoris vein
+    """
+    bp_prostate = "bp_prostate"
+    """
+    Prostate
+    """
+    bp_pulmonarya = "bp_pulmonarya"
+    """
+    Pulmonary artery
+    """
+    bp_pulmonaryv = "bp_pulmonaryv"
+    """
+    Pulmonary vein
+    """
+    bp_radiala = "bp_radiala"
+    """
+    Radial artery
+    """
+    bp_radius = "bp_radius"
+    """
+    Radius
+    """
+    bp_radiusulna = "bp_radiusulna"
+    """
+    Radius and ulna
+    """
+    bp_ratrium = "bp_ratrium"
+    """
+    Right atrium
+    """
+    bp_rectum = "bp_rectum"
+    """
+    Rectum
+    """
+    bp_renala = "bp_renala"
+    """
+    Renal artery
+    """
+    bp_renalv = "bp_renalv"
+    """
+    Renal vein
+    """
+    bp_retroperitoneum = "bp_retroperitoneum"
+    """
+    Retroperitoneum
+    """
+    bp_rfemorala = "bp_rfemorala"
+    """
+    Right femoral artery
+    """
+    bp_rhepaticv = "bp_rhepaticv"
+    """
+    Right hepatic vein
+    """
+    bp_rhypochondriac = "bp_rhypochondriac"
+    """
+    Right hypochondriac region
+    """
+    bp_rib = "bp_rib"
+    """
+    Rib
+    """
+    bp_ringuinal = "bp_ringuinal"
+    """
+    Right inguinal region
+    """
+    bp_rlq = "bp_rlq"
+    """
+    Right lower quadrant of abdomen
+    """
+    bp_rlumbar = "bp_rlumbar"
+    """
+    Right lumbar region
+    """
+    bp_rportalv = "bp_rportalv"
+    """
+    Right portal vein
+    """
+    bp_rpulmonarya = "bp_rpulmonarya"
+    """
+    Right pulmonary artery
+    """
+    bp_rsuppulmonaryv = "bp_rsuppulmonaryv"
+    """
+    Superior right pulmonary vein
+    """
+    bp_ruq = "bp_ruq"
+    """
+    Right upper quadrant of abdomen
+    """
+    bp_rventricle = "bp_rventricle"
+    """
+    Right ventricle
+    """
+    bp_saphenousv = "bp_saphenousv"
+    """
+    Saphenous vein
+    """
+    bp_scalp = "bp_scalp"
+    """
+    Scalp
+    """
+    bp_scapula = "bp_scapula"
+    """
+    Scapula
+    """
+    bp_scjoint = "bp_scjoint"
+    """
+    Sternoclavicular joint
+    """
+    bp_sclera = "bp_sclera"
+    """
+    Sclera
+    """
+    bp_scrotum = "bp_scrotum"
+    """
+    Scrotum
+    """
+    bp_sella = "bp_sella"
+    """
+    Sella turcica
+    """
+    bp_semvesicle = "bp_semvesicle"
+    """
+    Seminal vesicle
+    """
+    bp_sesamoid = "bp_sesamoid"
+    """
+    Sesamoid bones of foot
+    """
+    bp_sfa = "bp_sfa"
+    """
+    Superficial femoral artery
+    """
+    bp_sfj = "bp_sfj"
+    """
+    Saphenofemoral junction
+    """
+    bp_sfv = "bp_sfv"
+    """
+    Superficial femoral vein
+    """
+    bp_shoulder = "bp_shoulder"
+    """
+    Shoulder
+    """
+    bp_sigmoid = "bp_sigmoid"
+    """
+    Sigmoid colon
+    """
+    bp_sijoint = "bp_sijoint"
+    """
+    Sacroiliac joint
+    """
+    bp_skull = "bp_skull"
+    """
+    Skull
+    """
+    bp_sma = "bp_sma"
+    """
+    Superior mesenteric artery
+    """
+    bp_smallintestine = "bp_smallintestine"
+    """
+    Small intestine
+    """
+    bp_spinalcord = "bp_spinalcord"
+    """
+    Spinal cord
+    """
+    bp_spine = "bp_spine"
+    """
+    Spine
+    """
+    bp_spleen = "bp_spleen"
+    """
+    Spleen
+    """
+    bp_splenica = "bp_splenica"
+    """
+    Splenic artery
+    """
+    bp_splenicv = "bp_splenicv"
+    """
+    Splenic vein
+    """
+    bp_sspine = "bp_sspine"
+    """
+    Sacrum
+    """
+    bp_sternum = "bp_sternum"
+    """
+    Sternum
+    """
+    bp_stomach = "bp_stomach"
+    """
+    Stomach
+    """
+    bp_subclaviana = "bp_subclaviana"
+    """
+    Subclavian artery
+    """
+    bp_subclavianv = "bp_subclavianv"
+    """
+    Subclavian vein
+    """
+    bp_subcostal = "bp_subcostal"
+    """
+    Subcostal
+    """
+    bp_submandibular = "bp_submandibular"
+    """
+    Submandibular gland
+    """
+    bp_supraclavicular = "bp_supraclavicular"
+    """
+    Supraclavicular region of neck
+    """
+    bp_suprapubic = "bp_suprapubic"
+    """
+    Suprapubic region
+    """
+    bp_supthyroida = "bp_supthyroida"
+    """
+    Superior thyroid artery
+    """
+    bp_svc = "bp_svc"
+    """
+    Superior vena cava
+    """
+    bp_testis = "bp_testis"
+    """
+    Testis
+    """
+    bp_thalamus = "bp_thalamus"
+    """
+    Thalamus
+    """
+    bp_thigh = "bp_thigh"
+    """
+    Thigh
+    """
+    bp_thoracicaorta = "bp_thoracicaorta"
+    """
+    Thoracic aorta
+    """
+    bp_thorax = "bp_thorax"
+    """
+    Thorax
+    """
+    bp_thumb = "bp_thumb"
+    """
+    Thumb
+    """
+    bp_thymus = "bp_thymus"
+    """
+    Thymus
+    """
+    bp_thyroid = "bp_thyroid"
+    """
+    Thyroid
+    """
+    bp_tibia = "bp_tibia"
+    """
+    Tibia
+    """
+    bp_tibiafibula = "bp_tibiafibula"
+    """
+    Tibia and fibula
+    """
+    bp_tlspine = "bp_tlspine"
+    """
+    Thoraco-lumbar spine
+    """
+    bp_tmj = "bp_tmj"
+    """
+    Temporomandibular joint
+    """
+    bp_toe = "bp_toe"
+    """
+    Toe
+    """
+    bp_tongue = "bp_tongue"
+    """
+    Tongue
+    """
+    bp_trachea = "bp_trachea"
+    """
+    Trachea
+    """
+    bp_tracheabronchus = "bp_tracheabronchus"
+    """
+    Trachea and bronchus
+    """
+    bp_transversecolon = "bp_transversecolon"
+    """
+    Transverse colon
+    """
+    bp_trunk = "bp_trunk"
+    """
+    Trunk
+    """
+    bp_tspine = "bp_tspine"
+    """
+    Thoracic spine
+    """
+    bp_ulna = "bp_ulna"
+    """
+    Ulna
+    """
+    bp_ulnara = "bp_ulnara"
+    """
+    Ulnar artery
+    """
+    bp_umbilical = "bp_umbilical"
+    """
+    Umbilical region
+    """
+    bp_umbilicala = "bp_umbilicala"
+    """
+    Umbilical artery
+    """
+    bp_umbilicalv = "bp_umbilicalv"
+    """
+    Umbilical vein
+    """
+    bp_upperarm = "bp_upperarm"
+    """
+    Upper arm
+    """
+    bp_upperlimb = "bp_upperlimb"
+    """
+    Upper limb
+    """
+    bp_uppertrunk = "bp_uppertrunk"
+    """
+    Upper trunk
+    """
+    bp_uprurinarytract = "bp_uprurinarytract"
+    """
+    Upper urinary tract
+    """
+    bp_ureter = "bp_ureter"
+    """
+    Ureter
+    """
+    bp_urethra = "bp_urethra"
+    """
+    Urethra
+    """
+    bp_uterus = "bp_uterus"
+    """
+    Uterus
+    """
+    bp_vagina = "bp_vagina"
+    """
+    Vagina
+    """
+    bp_vein = "bp_vein"
+    """
+    Vein
+    """
+    bp_vertebrala = "bp_vertebrala"
+    """
+    Vertebral artery
+    """
+    bp_vulva = "bp_vulva"
+    """
+    Vulva
+    """
+    bp_wholebody = "bp_wholebody"
+    """
+    Entire body
+    """
+    bp_wrist = "bp_wrist"
+    """
+    Wrist joint
+    """
+    bp_zygoma = "bp_zygoma"
+    """
+    Zygoma
+    """
 
 
 class ModalityEnum(str, Enum):
-    modality_ct = "modality_ct"
-    modality_mr = "modality_mr"
-    modality_pt = "modality_pt"
-    modality_mg = "modality_mg"
-    modality_seg = "modality_seg"
-    modality_rtstruct = "modality_rtstruct"
-    modality_sr = "modality_sr"
-    modality_us = "modality_us"
+    """
+    Imaging modalities (DICOM CID 29 acquisition modalities and CID 33 modalities).
+    """
+    acquisition_modality = "acquisition_modality"
+    """
+    Acquisition modality
+    """
+    derived_object_modality = "derived_object_modality"
+    """
+    Derived or non-acquisition modality
+    """
+    modality_ar = "modality_ar"
+    """
+    Autorefraction
+    """
+    modality_asmt = "modality_asmt"
+    """
+    Content Assessment Result
+    """
+    modality_au = "modality_au"
+    """
+    Basic Voice Audio
+    """
+    modality_bdus = "modality_bdus"
+    """
+    Ultrasound Bone Densitometry
+    """
+    modality_bi = "modality_bi"
+    """
+    Biomagnetic Imaging
+    """
+    modality_bmd = "modality_bmd"
+    """
+    Bone Mineral Densitometry
+    """
+    modality_cfm = "modality_cfm"
+    """
+    Confocal Microscopy
+    """
     modality_cr = "modality_cr"
+    """
+    Computed Radiography
+    """
+    modality_ct = "modality_ct"
+    """
+    Computed Tomography
+    """
+    modality_ctprotocol = "modality_ctprotocol"
+    """
+    CT Protocol
+    """
+    modality_dg = "modality_dg"
+    """
+    Diaphanography
+    """
+    modality_dms = "modality_dms"
+    """
+    Dermoscopy
+    """
+    modality_doc = "modality_doc"
+    """
+    Document
+    """
     modality_dx = "modality_dx"
+    """
+    Digital Radiography
+    """
+    modality_ecg = "modality_ecg"
+    """
+    Electrocardiography
+    """
+    modality_eeg = "modality_eeg"
+    """
+    Electroencephalography
+    """
+    modality_emg = "modality_emg"
+    """
+    Electromyography
+    """
+    modality_eog = "modality_eog"
+    """
+    Electrooculography
+    """
+    modality_eps = "modality_eps"
+    """
+    Cardiac Electrophysiology
+    """
+    modality_es = "modality_es"
+    """
+    Endoscopy
+    """
+    modality_fid = "modality_fid"
+    """
+    Spatial Fiducials
+    """
+    modality_gm = "modality_gm"
+    """
+    General Microscopy
+    """
+    modality_hc = "modality_hc"
+    """
+    Hard Copy
+    """
+    modality_hd = "modality_hd"
+    """
+    Hemodynamic Waveform
+    """
+    modality_io = "modality_io"
+    """
+    Intra-oral Radiography
+    """
+    modality_iol = "modality_iol"
+    """
+    Intraocular Lens Calculation
+    """
+    modality_ivoct = "modality_ivoct"
+    """
+    Intravascular Optical Coherence Tomography
+    """
+    modality_ivus = "modality_ivus"
+    """
+    Intravascular Ultrasound
+    """
+    modality_ker = "modality_ker"
+    """
+    Keratometry
+    """
+    modality_ko = "modality_ko"
+    """
+    Key Object Selection
+    """
+    modality_len = "modality_len"
+    """
+    Lensometry
+    """
+    modality_ls = "modality_ls"
+    """
+    Laser Scan
+    """
+    modality_m3d = "modality_m3d"
+    """
+    Model for 3D Manufacturing
+    """
+    modality_mg = "modality_mg"
+    """
+    Mammography
+    """
+    modality_mr = "modality_mr"
+    """
+    Magnetic Resonance
+    """
+    modality_nm = "modality_nm"
+    """
+    Nuclear Medicine
+    """
+    modality_oam = "modality_oam"
+    """
+    Ophthalmic Axial Measurements
+    """
+    modality_oct = "modality_oct"
+    """
+    Optical Coherence Tomography
+    """
+    modality_op = "modality_op"
+    """
+    Ophthalmic Photography
+    """
+    modality_opm = "modality_opm"
+    """
+    Ophthalmic Mapping
+    """
+    modality_opt = "modality_opt"
+    """
+    Ophthalmic Tomography
+    """
+    modality_optbsv = "modality_optbsv"
+    """
+    Ophthalmic Tomography B-scan Volume Analysis
+    """
+    modality_optenf = "modality_optenf"
+    """
+    Ophthalmic Tomography En Face
+    """
+    modality_opv = "modality_opv"
+    """
+    Ophthalmic Visual Field
+    """
+    modality_oss = "modality_oss"
+    """
+    Optical Surface Scanner
+    """
     modality_ot = "modality_ot"
+    """
+    Other
+    """
+    modality_pa = "modality_pa"
+    """
+    Photoacoustic
+    """
+    modality_plan = "modality_plan"
+    """
+    Plan
+    """
+    modality_pos = "modality_pos"
+    """
+    Position Sensor
+    """
+    modality_pr = "modality_pr"
+    """
+    Presentation State
+    """
+    modality_pt = "modality_pt"
+    """
+    Positron emission tomography
+    """
+    modality_px = "modality_px"
+    """
+    Panoramic X-Ray
+    """
+    modality_reg = "modality_reg"
+    """
+    Registration
+    """
+    modality_resp = "modality_resp"
+    """
+    Respiratory Waveform
+    """
+    modality_rf = "modality_rf"
+    """
+    Radiofluoroscopy
+    """
+    modality_rg = "modality_rg"
+    """
+    Radiographic imaging
+    """
+    modality_rtdose = "modality_rtdose"
+    """
+    RT Dose
+    """
+    modality_rtimage = "modality_rtimage"
+    """
+    RT Image
+    """
+    modality_rtplan = "modality_rtplan"
+    """
+    RT Plan
+    """
+    modality_rtrecord = "modality_rtrecord"
+    """
+    RT Treatment Record
+    """
+    modality_rtstruct = "modality_rtstruct"
+    """
+    RT Structure Set
+    """
+    modality_rwv = "modality_rwv"
+    """
+    Real World Value Map
+    """
+    modality_seg = "modality_seg"
+    """
+    Segmentation
+    """
+    modality_sm = "modality_sm"
+    """
+    Slide Microscopy
+    """
+    modality_smr = "modality_smr"
+    """
+    Stereometric Relationship
+    """
+    modality_sr = "modality_sr"
+    """
+    Structured Report Document
+    """
+    modality_srf = "modality_srf"
+    """
+    Subjective Refraction
+    """
+    modality_stain = "modality_stain"
+    """
+    Automated Slide Stainer
+    """
+    modality_texturemap = "modality_texturemap"
+    """
+    Texture Map
+    """
+    modality_tg = "modality_tg"
+    """
+    Thermography
+    """
+    modality_us = "modality_us"
+    """
+    Ultrasound
+    """
+    modality_va = "modality_va"
+    """
+    Visual Acuity
+    """
+    modality_xa = "modality_xa"
+    """
+    X-Ray Angiography
+    """
+    modality_xc = "modality_xc"
+    """
+    External-camera Photography
+    """
+    radiotherapy_object = "radiotherapy_object"
+    """
+    Radiotherapy object
+    """
+    x_ray_imaging = "x_ray_imaging"
+    """
+    X-ray imaging
+    """
 
 
 class AcquisitionSemanticsEnum(str, Enum):
-    t1_weighted = "t1_weighted"
-    t2_weighted = "t2_weighted"
-    diffusion_weighted = "diffusion_weighted"
+    """
+    MR and CT acquisition semantics (T1, T2, PD, DWI, ADC, DCE, contrast, ...).
+    """
     apparent_diffusion_coefficient = "apparent_diffusion_coefficient"
-    dynamic_contrast_enhanced = "dynamic_contrast_enhanced"
+    """
+    Apparent diffusion coefficient
+    """
+    arterial_phase = "arterial_phase"
+    """
+    Arterial phase
+    """
+    arterial_spin_labelling = "arterial_spin_labelling"
+    """
+    Arterial spin labelling
+    """
+    contrast_administration = "contrast_administration"
+    """
+    Contrast administration
+    """
     contrast_enhanced = "contrast_enhanced"
+    """
+    Contrast-enhanced
+    """
+    contrast_enhanced_mr_angiography = "contrast_enhanced_mr_angiography"
+    """
+    Contrast-enhanced MR angiography
+    """
+    ct_angiography = "ct_angiography"
+    """
+    CT angiography
+    """
+    ct_perfusion = "ct_perfusion"
+    """
+    CT perfusion
+    """
+    ct_technique = "ct_technique"
+    """
+    CT technique
+    """
+    delayed_phase = "delayed_phase"
+    """
+    Delayed phase
+    """
+    diffusion_tensor_imaging = "diffusion_tensor_imaging"
+    """
+    Diffusion tensor imaging
+    """
+    diffusion_weighted = "diffusion_weighted"
+    """
+    Diffusion-weighted
+    """
+    dual_energy_ct = "dual_energy_ct"
+    """
+    Dual-energy CT
+    """
+    dynamic_contrast_enhanced = "dynamic_contrast_enhanced"
+    """
+    Dynamic contrast-enhanced
+    """
+    dynamic_susceptibility_contrast = "dynamic_susceptibility_contrast"
+    """
+    Dynamic susceptibility contrast
+    """
+    flair = "flair"
+    """
+    FLAIR
+    """
+    low_dose_ct = "low_dose_ct"
+    """
+    Low-dose CT
+    """
+    mr_angiography = "mr_angiography"
+    """
+    MR angiography
+    """
+    mr_perfusion = "mr_perfusion"
+    """
+    MR perfusion
+    """
+    mr_spectroscopy = "mr_spectroscopy"
+    """
+    MR spectroscopy
+    """
+    mr_weighting = "mr_weighting"
+    """
+    MR image weighting
+    """
+    non_contrast = "non_contrast"
+    """
+    Non-contrast
+    """
+    portal_venous_phase = "portal_venous_phase"
+    """
+    Portal venous phase
+    """
+    proton_density_weighted = "proton_density_weighted"
+    """
+    Proton density weighted
+    """
+    susceptibility_weighted = "susceptibility_weighted"
+    """
+    Susceptibility-weighted imaging
+    """
+    t1_contrast_enhanced = "t1_contrast_enhanced"
+    """
+    T1-weighted contrast-enhanced
+    """
+    t1_weighted = "t1_weighted"
+    """
+    T1-weighted
+    """
+    t2_star_weighted = "t2_star_weighted"
+    """
+    T2*-weighted
+    """
+    t2_weighted = "t2_weighted"
+    """
+    T2-weighted
+    """
+    time_of_flight_angiography = "time_of_flight_angiography"
+    """
+    Time-of-flight angiography
+    """
 
 
 class ManufacturerEnum(str, Enum):
-    siemens = "siemens"
-    ge_healthcare = "ge_healthcare"
-    philips = "philips"
+    """
+    Imaging equipment manufacturers (DICOM Manufacturer values are mapped here).
+    """
+    accuray = "accuray"
+    """
+    Accuray
+    """
+    adac = "adac"
+    """
+    ADAC Laboratories
+    """
+    agfa = "agfa"
+    """
+    Agfa HealthCare
+    """
+    bruker = "bruker"
+    """
+    Bruker
+    """
     canon = "canon"
+    """
+    Canon Medical Systems
+    """
+    carestream = "carestream"
+    """
+    Carestream Health
+    """
+    elekta = "elekta"
+    """
+    Elekta
+    """
+    elscint = "elscint"
+    """
+    Elscint
+    """
+    esaote = "esaote"
+    """
+    Esaote
+    """
+    fujifilm = "fujifilm"
+    """
+    Fujifilm Healthcare
+    """
+    ge_healthcare = "ge_healthcare"
+    """
+    GE HealthCare
+    """
+    hologic = "hologic"
+    """
+    Hologic
+    """
+    konica_minolta = "konica_minolta"
+    """
+    Konica Minolta
+    """
+    mindray = "mindray"
+    """
+    Mindray
+    """
+    neusoft = "neusoft"
+    """
+    Neusoft Medical Systems
+    """
+    philips = "philips"
+    """
+    Philips
+    """
+    picker = "picker"
+    """
+    Picker International
+    """
+    planmeca = "planmeca"
+    """
+    Planmeca
+    """
+    samsung = "samsung"
+    """
+    Samsung Medison
+    """
+    shimadzu = "shimadzu"
+    """
+    Shimadzu
+    """
+    siemens = "siemens"
+    """
+    Siemens Healthineers
+    """
+    united_imaging = "united_imaging"
+    """
+    United Imaging Healthcare
+    """
+    varian = "varian"
+    """
+    Varian
+    """
 
 
 class SexEnum(str, Enum):
+    """
+    Sex (assigned at birth where the source says so).
+    """
     female = "female"
+    """
+    Female
+    """
     male = "male"
+    """
+    Male
+    """
     other_sex = "other_sex"
+    """
+    Other sex
+    """
     unknown_sex = "unknown_sex"
+    """
+    Unknown sex
+    """
 
 
 class CollectionMethodEnum(str, Enum):
+    """
+    How the collection was gathered (EUCAIM collection method).
+    """
     clinical_routine = "clinical_routine"
+    """
+    Clinical routine
+    """
     clinical_trial = "clinical_trial"
+    """
+    Clinical trial
+    """
     observational_study = "observational_study"
+    """
+    Observational study
+    """
+    screening_programme = "screening_programme"
+    """
+    Screening programme
+    """
+    synthetic_data = "synthetic_data"
+    """
+    Synthetic data
+    """
 
 
 class InteroperabilityTierEnum(str, Enum):
+    """
+    EUCAIM data federation / interoperability tier.
+    """
     tier_1 = "tier_1"
+    """
+    Tier 1
+    """
     tier_2 = "tier_2"
+    """
+    Tier 2
+    """
     tier_3 = "tier_3"
+    """
+    Tier 3
+    """
 
 
 class DatasetTypeEnum(str, Enum):
-    image_data = "image_data"
-    segmentation_data = "segmentation_data"
-    structured_report = "structured_report"
+    """
+    Kinds of data in a collection (images, segmentations, structured reports, clinical data...).
+    """
+    annotation_data = "annotation_data"
+    """
+    Annotation data
+    """
     clinical_data = "clinical_data"
+    """
+    Clinical data
+    """
+    genomic_data = "genomic_data"
+    """
+    Genomic data
+    """
+    image_data = "image_data"
+    """
+    Image data
+    """
+    pathology_data = "pathology_data"
+    """
+    Pathology data
+    """
+    radiotherapy_data = "radiotherapy_data"
+    """
+    Radiotherapy data
+    """
+    segmentation_data = "segmentation_data"
+    """
+    Segmentation data
+    """
+    structured_report = "structured_report"
+    """
+    Structured report
+    """
 
 
 class AnnotationMethodEnum(str, Enum):
-    manual_annotation = "manual_annotation"
-    semi_automatic_annotation = "semi_automatic_annotation"
+    """
+    How annotations / segmentations were produced (manual, semi-automatic, automatic).
+    """
     automatic_annotation = "automatic_annotation"
+    """
+    Automatic annotation
+    """
+    manual_annotation = "manual_annotation"
+    """
+    Manual annotation
+    """
+    semi_automatic_annotation = "semi_automatic_annotation"
+    """
+    Semi-automatic annotation
+    """
 
 
 class LateralityEnum(str, Enum):
-    left = "left"
-    right = "right"
+    """
+    Laterality of the examined structure.
+    """
     bilateral = "bilateral"
+    """
+    Bilateral
+    """
+    left = "left"
+    """
+    Left
+    """
+    right = "right"
+    """
+    Right
+    """
     unpaired = "unpaired"
+    """
+    Unpaired
+    """
 
 
 class SopClassEnum(str, Enum):
+    """
+    DICOM storage SOP classes (SEG, RTSTRUCT, SR and the image storage classes).
+    """
+    image_storage_class = "image_storage_class"
+    """
+    Image storage SOP class
+    """
+    presentation_state_storage_class = "presentation_state_storage_class"
+    """
+    Presentation state storage SOP class
+    """
+    rt_storage_class = "rt_storage_class"
+    """
+    Radiotherapy storage SOP class
+    """
+    segmentation_storage_class = "segmentation_storage_class"
+    """
+    Segmentation storage SOP class
+    """
+    sop_12_lead_ecg_waveform_storage = "sop_12_lead_ecg_waveform_storage"
+    """
+    12-lead ECG Waveform Storage
+    """
+    sop_acquisition_context_sr_storage = "sop_acquisition_context_sr_storage"
+    """
+    Acquisition Context SR Storage
+    """
+    sop_advanced_blending_presentation_state_storage = "sop_advanced_blending_presentation_state_storage"
+    """
+    Advanced Blending Presentation State Storage
+    """
+    sop_ambulatory_ecg_waveform_storage = "sop_ambulatory_ecg_waveform_storage"
+    """
+    Ambulatory ECG Waveform Storage
+    """
+    sop_arterial_pulse_waveform_storage = "sop_arterial_pulse_waveform_storage"
+    """
+    Arterial Pulse Waveform Storage
+    """
+    sop_autorefraction_measurements_storage = "sop_autorefraction_measurements_storage"
+    """
+    Autorefraction Measurements Storage
+    """
+    sop_basic_structured_display_storage = "sop_basic_structured_display_storage"
+    """
+    Basic Structured Display Storage
+    """
+    sop_basic_text_sr_storage = "sop_basic_text_sr_storage"
+    """
+    Basic Text SR Storage
+    """
+    sop_basic_voice_audio_waveform_storage = "sop_basic_voice_audio_waveform_storage"
+    """
+    Basic Voice Audio Waveform Storage
+    """
+    sop_blending_softcopy_presentation_state_storage = "sop_blending_softcopy_presentation_state_storage"
+    """
+    Blending Softcopy Presentation State Storage
+    """
+    sop_body_position_waveform_storage = "sop_body_position_waveform_storage"
+    """
+    Body Position Waveform Storage
+    """
+    sop_breast_projection_x_ray_image_storage_for_presentation = "sop_breast_projection_x_ray_image_storage_for_presentation"
+    """
+    Breast Projection X-Ray Image Storage - For Presentation
+    """
+    sop_breast_projection_x_ray_image_storage_for_processing = "sop_breast_projection_x_ray_image_storage_for_processing"
+    """
+    Breast Projection X-Ray Image Storage - For Processing
+    """
+    sop_breast_tomosynthesis_image_storage = "sop_breast_tomosynthesis_image_storage"
+    """
+    Breast Tomosynthesis Image Storage
+    """
+    sop_c_arm_photon_electron_radiation_record_storage = "sop_c_arm_photon_electron_radiation_record_storage"
+    """
+    C-Arm Photon-Electron Radiation Record Storage
+    """
+    sop_c_arm_photon_electron_radiation_storage = "sop_c_arm_photon_electron_radiation_storage"
+    """
+    C-Arm Photon-Electron Radiation Storage
+    """
+    sop_cardiac_electrophysiology_waveform_storage = "sop_cardiac_electrophysiology_waveform_storage"
+    """
+    Cardiac Electrophysiology Waveform Storage
+    """
+    sop_chest_cad_sr_storage = "sop_chest_cad_sr_storage"
+    """
+    Chest CAD SR Storage
+    """
+    sop_colon_cad_sr_storage = "sop_colon_cad_sr_storage"
+    """
+    Colon CAD SR Storage
+    """
+    sop_color_softcopy_presentation_state_storage = "sop_color_softcopy_presentation_state_storage"
+    """
+    Color Softcopy Presentation State Storage
+    """
+    sop_compositing_planar_mpr_volumetric_presentation_state_storage = "sop_compositing_planar_mpr_volumetric_presentation_state_storage"
+    """
+    Compositing Planar MPR Volumetric Presentation State Storage
+    """
+    sop_comprehensive_3d_sr_storage = "sop_comprehensive_3d_sr_storage"
+    """
+    Comprehensive 3D SR Storage
+    """
+    sop_comprehensive_sr_storage = "sop_comprehensive_sr_storage"
+    """
+    Comprehensive SR Storage
+    """
+    sop_computed_radiography_image_storage = "sop_computed_radiography_image_storage"
+    """
+    Computed Radiography Image Storage
+    """
+    sop_confocal_microscopy_image_storage = "sop_confocal_microscopy_image_storage"
+    """
+    Confocal Microscopy Image Storage
+    """
+    sop_confocal_microscopy_tiled_pyramidal_image_storage = "sop_confocal_microscopy_tiled_pyramidal_image_storage"
+    """
+    Confocal Microscopy Tiled Pyramidal Image Storage
+    """
+    sop_content_assessment_results_storage = "sop_content_assessment_results_storage"
+    """
+    Content Assessment Results Storage
+    """
+    sop_corneal_topography_map_storage = "sop_corneal_topography_map_storage"
+    """
+    Corneal Topography Map Storage
+    """
+    sop_ct_defined_procedure_protocol_storage = "sop_ct_defined_procedure_protocol_storage"
+    """
+    CT Defined Procedure Protocol Storage
+    """
     sop_ct_image_storage = "sop_ct_image_storage"
+    """
+    CT Image Storage
+    """
+    sop_ct_performed_procedure_protocol_storage = "sop_ct_performed_procedure_protocol_storage"
+    """
+    CT Performed Procedure Protocol Storage
+    """
+    sop_deformable_spatial_registration_storage = "sop_deformable_spatial_registration_storage"
+    """
+    Deformable Spatial Registration Storage
+    """
+    sop_dermoscopic_photography_image_storage = "sop_dermoscopic_photography_image_storage"
+    """
+    Dermoscopic Photography Image Storage
+    """
+    sop_digital_intra_oral_x_ray_image_storage_for_presentation = "sop_digital_intra_oral_x_ray_image_storage_for_presentation"
+    """
+    Digital Intra-Oral X-Ray Image Storage - For Presentation
+    """
+    sop_digital_intra_oral_x_ray_image_storage_for_processing = "sop_digital_intra_oral_x_ray_image_storage_for_processing"
+    """
+    Digital Intra-Oral X-Ray Image Storage - For Processing
+    """
+    sop_digital_mammography_x_ray_image_storage_for_presentation = "sop_digital_mammography_x_ray_image_storage_for_presentation"
+    """
+    Digital Mammography X-Ray Image Storage - For Presentation
+    """
+    sop_digital_mammography_x_ray_image_storage_for_processing = "sop_digital_mammography_x_ray_image_storage_for_processing"
+    """
+    Digital Mammography X-Ray Image Storage - For Processing
+    """
+    sop_digital_x_ray_image_storage_for_presentation = "sop_digital_x_ray_image_storage_for_presentation"
+    """
+    Digital X-Ray Image Storage - For Presentation
+    """
+    sop_digital_x_ray_image_storage_for_processing = "sop_digital_x_ray_image_storage_for_processing"
+    """
+    Digital X-Ray Image Storage - For Processing
+    """
+    sop_electromyogram_waveform_storage = "sop_electromyogram_waveform_storage"
+    """
+    Electromyogram Waveform Storage
+    """
+    sop_electrooculogram_waveform_storage = "sop_electrooculogram_waveform_storage"
+    """
+    Electrooculogram Waveform Storage
+    """
+    sop_encapsulated_cda_storage = "sop_encapsulated_cda_storage"
+    """
+    Encapsulated CDA Storage
+    """
+    sop_encapsulated_mtl_storage = "sop_encapsulated_mtl_storage"
+    """
+    Encapsulated MTL Storage
+    """
+    sop_encapsulated_obj_storage = "sop_encapsulated_obj_storage"
+    """
+    Encapsulated OBJ Storage
+    """
+    sop_encapsulated_pdf_storage = "sop_encapsulated_pdf_storage"
+    """
+    Encapsulated PDF Storage
+    """
+    sop_encapsulated_stl_storage = "sop_encapsulated_stl_storage"
+    """
+    Encapsulated STL Storage
+    """
+    sop_enhanced_continuous_rt_image_storage = "sop_enhanced_continuous_rt_image_storage"
+    """
+    Enhanced Continuous RT Image Storage
+    """
+    sop_enhanced_ct_image_storage = "sop_enhanced_ct_image_storage"
+    """
+    Enhanced CT Image Storage
+    """
+    sop_enhanced_mr_color_image_storage = "sop_enhanced_mr_color_image_storage"
+    """
+    Enhanced MR Color Image Storage
+    """
+    sop_enhanced_mr_image_storage = "sop_enhanced_mr_image_storage"
+    """
+    Enhanced MR Image Storage
+    """
+    sop_enhanced_pet_image_storage = "sop_enhanced_pet_image_storage"
+    """
+    Enhanced PET Image Storage
+    """
+    sop_enhanced_rt_image_storage = "sop_enhanced_rt_image_storage"
+    """
+    Enhanced RT Image Storage
+    """
+    sop_enhanced_sr_storage = "sop_enhanced_sr_storage"
+    """
+    Enhanced SR Storage
+    """
+    sop_enhanced_us_volume_storage = "sop_enhanced_us_volume_storage"
+    """
+    Enhanced US Volume Storage
+    """
+    sop_enhanced_x_ray_radiation_dose_sr_storage = "sop_enhanced_x_ray_radiation_dose_sr_storage"
+    """
+    Enhanced X-Ray Radiation Dose SR Storage
+    """
+    sop_enhanced_xa_image_storage = "sop_enhanced_xa_image_storage"
+    """
+    Enhanced XA Image Storage
+    """
+    sop_enhanced_xrf_image_storage = "sop_enhanced_xrf_image_storage"
+    """
+    Enhanced XRF Image Storage
+    """
+    sop_extensible_sr_storage = "sop_extensible_sr_storage"
+    """
+    Extensible SR Storage
+    """
+    sop_general_32_bit_ecg_waveform_storage = "sop_general_32_bit_ecg_waveform_storage"
+    """
+    General 32-bit ECG Waveform Storage
+    """
+    sop_general_audio_waveform_storage = "sop_general_audio_waveform_storage"
+    """
+    General Audio Waveform Storage
+    """
+    sop_general_ecg_waveform_storage = "sop_general_ecg_waveform_storage"
+    """
+    General ECG Waveform Storage
+    """
+    sop_grayscale_planar_mpr_volumetric_presentation_state_storage = "sop_grayscale_planar_mpr_volumetric_presentation_state_storage"
+    """
+    Grayscale Planar MPR Volumetric Presentation State Storage
+    """
+    sop_grayscale_softcopy_presentation_state_storage = "sop_grayscale_softcopy_presentation_state_storage"
+    """
+    Grayscale Softcopy Presentation State Storage
+    """
+    sop_hemodynamic_waveform_storage = "sop_hemodynamic_waveform_storage"
+    """
+    Hemodynamic Waveform Storage
+    """
+    sop_implantation_plan_sr_storage = "sop_implantation_plan_sr_storage"
+    """
+    Implantation Plan SR Storage
+    """
+    sop_intraocular_lens_calculations_storage = "sop_intraocular_lens_calculations_storage"
+    """
+    Intraocular Lens Calculations Storage
+    """
+    sop_intravascular_optical_coherence_tomography_image_storage_for_presentation = "sop_intravascular_optical_coherence_tomography_image_storage_for_presentation"
+    """
+    Intravascular Optical Coherence Tomography Image Storage - For Presentation
+    """
+    sop_intravascular_optical_coherence_tomography_image_storage_for_processing = "sop_intravascular_optical_coherence_tomography_image_storage_for_processing"
+    """
+    Intravascular Optical Coherence Tomography Image Storage - For Processing
+    """
+    sop_inventory_storage = "sop_inventory_storage"
+    """
+    Inventory Storage
+    """
+    sop_keratometry_measurements_storage = "sop_keratometry_measurements_storage"
+    """
+    Keratometry Measurements Storage
+    """
+    sop_key_object_selection_document_storage = "sop_key_object_selection_document_storage"
+    """
+    Key Object Selection Document Storage
+    """
+    sop_legacy_converted_enhanced_ct_image_storage = "sop_legacy_converted_enhanced_ct_image_storage"
+    """
+    Legacy Converted Enhanced CT Image Storage
+    """
+    sop_legacy_converted_enhanced_mr_image_storage = "sop_legacy_converted_enhanced_mr_image_storage"
+    """
+    Legacy Converted Enhanced MR Image Storage
+    """
+    sop_legacy_converted_enhanced_pet_image_storage = "sop_legacy_converted_enhanced_pet_image_storage"
+    """
+    Legacy Converted Enhanced PET Image Storage
+    """
+    sop_lensometry_measurements_storage = "sop_lensometry_measurements_storage"
+    """
+    Lensometry Measurements Storage
+    """
+    sop_macular_grid_thickness_and_volume_report_storage = "sop_macular_grid_thickness_and_volume_report_storage"
+    """
+    Macular Grid Thickness and Volume Report Storage
+    """
+    sop_mammography_cad_sr_storage = "sop_mammography_cad_sr_storage"
+    """
+    Mammography CAD SR Storage
+    """
+    sop_microscopy_bulk_simple_annotations_storage = "sop_microscopy_bulk_simple_annotations_storage"
+    """
+    Microscopy Bulk Simple Annotations Storage
+    """
     sop_mr_image_storage = "sop_mr_image_storage"
-    sop_segmentation_storage = "sop_segmentation_storage"
+    """
+    MR Image Storage
+    """
+    sop_mr_spectroscopy_storage = "sop_mr_spectroscopy_storage"
+    """
+    MR Spectroscopy Storage
+    """
+    sop_multi_channel_respiratory_waveform_storage = "sop_multi_channel_respiratory_waveform_storage"
+    """
+    Multi-channel Respiratory Waveform Storage
+    """
+    sop_multi_frame_grayscale_byte_secondary_capture_image_storage = "sop_multi_frame_grayscale_byte_secondary_capture_image_storage"
+    """
+    Multi-frame Grayscale Byte Secondary Capture Image Storage
+    """
+    sop_multi_frame_grayscale_word_secondary_capture_image_storage = "sop_multi_frame_grayscale_word_secondary_capture_image_storage"
+    """
+    Multi-frame Grayscale Word Secondary Capture Image Storage
+    """
+    sop_multi_frame_single_bit_secondary_capture_image_storage = "sop_multi_frame_single_bit_secondary_capture_image_storage"
+    """
+    Multi-frame Single Bit Secondary Capture Image Storage
+    """
+    sop_multi_frame_true_color_secondary_capture_image_storage = "sop_multi_frame_true_color_secondary_capture_image_storage"
+    """
+    Multi-frame True Color Secondary Capture Image Storage
+    """
+    sop_multiple_volume_rendering_volumetric_presentation_state_storage = "sop_multiple_volume_rendering_volumetric_presentation_state_storage"
+    """
+    Multiple Volume Rendering Volumetric Presentation State Storage
+    """
+    sop_nuclear_medicine_image_storage = "sop_nuclear_medicine_image_storage"
+    """
+    Nuclear Medicine Image Storage
+    """
+    sop_ophthalmic_axial_measurements_storage = "sop_ophthalmic_axial_measurements_storage"
+    """
+    Ophthalmic Axial Measurements Storage
+    """
+    sop_ophthalmic_optical_coherence_tomography_b_scan_volume_analysis_storage = "sop_ophthalmic_optical_coherence_tomography_b_scan_volume_analysis_storage"
+    """
+    Ophthalmic Optical Coherence Tomography B-scan Volume Analysis Storage
+    """
+    sop_ophthalmic_optical_coherence_tomography_en_face_image_storage = "sop_ophthalmic_optical_coherence_tomography_en_face_image_storage"
+    """
+    Ophthalmic Optical Coherence Tomography En Face Image Storage
+    """
+    sop_ophthalmic_photography_16_bit_image_storage = "sop_ophthalmic_photography_16_bit_image_storage"
+    """
+    Ophthalmic Photography 16 Bit Image Storage
+    """
+    sop_ophthalmic_photography_8_bit_image_storage = "sop_ophthalmic_photography_8_bit_image_storage"
+    """
+    Ophthalmic Photography 8 Bit Image Storage
+    """
+    sop_ophthalmic_thickness_map_storage = "sop_ophthalmic_thickness_map_storage"
+    """
+    Ophthalmic Thickness Map Storage
+    """
+    sop_ophthalmic_tomography_image_storage = "sop_ophthalmic_tomography_image_storage"
+    """
+    Ophthalmic Tomography Image Storage
+    """
+    sop_ophthalmic_visual_field_static_perimetry_measurements_storage = "sop_ophthalmic_visual_field_static_perimetry_measurements_storage"
+    """
+    Ophthalmic Visual Field Static Perimetry Measurements Storage
+    """
+    sop_parametric_map_storage = "sop_parametric_map_storage"
+    """
+    Parametric Map Storage
+    """
+    sop_patient_radiation_dose_sr_storage = "sop_patient_radiation_dose_sr_storage"
+    """
+    Patient Radiation Dose SR Storage
+    """
+    sop_performed_imaging_agent_administration_sr_storage = "sop_performed_imaging_agent_administration_sr_storage"
+    """
+    Performed Imaging Agent Administration SR Storage
+    """
+    sop_photoacoustic_image_storage = "sop_photoacoustic_image_storage"
+    """
+    Photoacoustic Image Storage
+    """
+    sop_planned_imaging_agent_administration_sr_storage = "sop_planned_imaging_agent_administration_sr_storage"
+    """
+    Planned Imaging Agent Administration SR Storage
+    """
+    sop_positron_emission_tomography_image_storage = "sop_positron_emission_tomography_image_storage"
+    """
+    Positron Emission Tomography Image Storage
+    """
+    sop_procedure_log_storage = "sop_procedure_log_storage"
+    """
+    Procedure Log Storage
+    """
+    sop_protocol_approval_storage = "sop_protocol_approval_storage"
+    """
+    Protocol Approval Storage
+    """
+    sop_pseudo_color_softcopy_presentation_state_storage = "sop_pseudo_color_softcopy_presentation_state_storage"
+    """
+    Pseudo-Color Softcopy Presentation State Storage
+    """
+    sop_radiopharmaceutical_radiation_dose_sr_storage = "sop_radiopharmaceutical_radiation_dose_sr_storage"
+    """
+    Radiopharmaceutical Radiation Dose SR Storage
+    """
+    sop_raw_data_storage = "sop_raw_data_storage"
+    """
+    Raw Data Storage
+    """
+    sop_real_world_value_mapping_storage = "sop_real_world_value_mapping_storage"
+    """
+    Real World Value Mapping Storage
+    """
+    sop_respiratory_waveform_storage = "sop_respiratory_waveform_storage"
+    """
+    Respiratory Waveform Storage
+    """
+    sop_robotic_arm_radiation_storage = "sop_robotic_arm_radiation_storage"
+    """
+    Robotic-Arm Radiation Storage
+    """
+    sop_robotic_radiation_record_storage = "sop_robotic_radiation_record_storage"
+    """
+    Robotic Radiation Record Storage
+    """
+    sop_routine_scalp_electroencephalogram_waveform_storage = "sop_routine_scalp_electroencephalogram_waveform_storage"
+    """
+    Routine Scalp Electroencephalogram Waveform Storage
+    """
+    sop_rt_beams_treatment_record_storage = "sop_rt_beams_treatment_record_storage"
+    """
+    RT Beams Treatment Record Storage
+    """
+    sop_rt_brachy_treatment_record_storage = "sop_rt_brachy_treatment_record_storage"
+    """
+    RT Brachy Treatment Record Storage
+    """
+    sop_rt_dose_storage = "sop_rt_dose_storage"
+    """
+    RT Dose Storage
+    """
+    sop_rt_image_storage = "sop_rt_image_storage"
+    """
+    RT Image Storage
+    """
+    sop_rt_ion_beams_treatment_record_storage = "sop_rt_ion_beams_treatment_record_storage"
+    """
+    RT Ion Beams Treatment Record Storage
+    """
+    sop_rt_ion_plan_storage = "sop_rt_ion_plan_storage"
+    """
+    RT Ion Plan Storage
+    """
+    sop_rt_patient_position_acquisition_instruction_storage = "sop_rt_patient_position_acquisition_instruction_storage"
+    """
+    RT Patient Position Acquisition Instruction Storage
+    """
+    sop_rt_physician_intent_storage = "sop_rt_physician_intent_storage"
+    """
+    RT Physician Intent Storage
+    """
+    sop_rt_plan_storage = "sop_rt_plan_storage"
+    """
+    RT Plan Storage
+    """
+    sop_rt_radiation_record_set_storage = "sop_rt_radiation_record_set_storage"
+    """
+    RT Radiation Record Set Storage
+    """
+    sop_rt_radiation_salvage_record_storage = "sop_rt_radiation_salvage_record_storage"
+    """
+    RT Radiation Salvage Record Storage
+    """
+    sop_rt_radiation_set_delivery_instruction_storage = "sop_rt_radiation_set_delivery_instruction_storage"
+    """
+    RT Radiation Set Delivery Instruction Storage
+    """
+    sop_rt_radiation_set_storage = "sop_rt_radiation_set_storage"
+    """
+    RT Radiation Set Storage
+    """
+    sop_rt_segment_annotation_storage = "sop_rt_segment_annotation_storage"
+    """
+    RT Segment Annotation Storage
+    """
     sop_rt_structure_set_storage = "sop_rt_structure_set_storage"
+    """
+    RT Structure Set Storage
+    """
+    sop_rt_treatment_preparation_storage = "sop_rt_treatment_preparation_storage"
+    """
+    RT Treatment Preparation Storage
+    """
+    sop_rt_treatment_summary_record_storage = "sop_rt_treatment_summary_record_storage"
+    """
+    RT Treatment Summary Record Storage
+    """
+    sop_secondary_capture_image_storage = "sop_secondary_capture_image_storage"
+    """
+    Secondary Capture Image Storage
+    """
+    sop_segmentation_storage = "sop_segmentation_storage"
+    """
+    Segmentation Storage
+    """
+    sop_segmented_volume_rendering_volumetric_presentation_state_storage = "sop_segmented_volume_rendering_volumetric_presentation_state_storage"
+    """
+    Segmented Volume Rendering Volumetric Presentation State Storage
+    """
+    sop_simplified_adult_echo_sr_storage = "sop_simplified_adult_echo_sr_storage"
+    """
+    Simplified Adult Echo SR Storage
+    """
+    sop_sleep_electroencephalogram_waveform_storage = "sop_sleep_electroencephalogram_waveform_storage"
+    """
+    Sleep Electroencephalogram Waveform Storage
+    """
+    sop_spatial_fiducials_storage = "sop_spatial_fiducials_storage"
+    """
+    Spatial Fiducials Storage
+    """
+    sop_spatial_registration_storage = "sop_spatial_registration_storage"
+    """
+    Spatial Registration Storage
+    """
+    sop_spectacle_prescription_report_storage = "sop_spectacle_prescription_report_storage"
+    """
+    Spectacle Prescription Report Storage
+    """
+    sop_stereometric_relationship_storage = "sop_stereometric_relationship_storage"
+    """
+    Stereometric Relationship Storage
+    """
+    sop_subjective_refraction_measurements_storage = "sop_subjective_refraction_measurements_storage"
+    """
+    Subjective Refraction Measurements Storage
+    """
+    sop_surface_scan_mesh_storage = "sop_surface_scan_mesh_storage"
+    """
+    Surface Scan Mesh Storage
+    """
+    sop_surface_scan_point_cloud_storage = "sop_surface_scan_point_cloud_storage"
+    """
+    Surface Scan Point Cloud Storage
+    """
+    sop_surface_segmentation_storage = "sop_surface_segmentation_storage"
+    """
+    Surface Segmentation Storage
+    """
+    sop_tomotherapeutic_radiation_record_storage = "sop_tomotherapeutic_radiation_record_storage"
+    """
+    Tomotherapeutic Radiation Record Storage
+    """
+    sop_tomotherapeutic_radiation_storage = "sop_tomotherapeutic_radiation_storage"
+    """
+    Tomotherapeutic Radiation Storage
+    """
+    sop_tractography_results_storage = "sop_tractography_results_storage"
+    """
+    Tractography Results Storage
+    """
+    sop_ultrasound_image_storage = "sop_ultrasound_image_storage"
+    """
+    Ultrasound Image Storage
+    """
+    sop_ultrasound_multi_frame_image_storage = "sop_ultrasound_multi_frame_image_storage"
+    """
+    Ultrasound Multi-frame Image Storage
+    """
+    sop_variable_modality_lut_softcopy_presentation_state_storage = "sop_variable_modality_lut_softcopy_presentation_state_storage"
+    """
+    Variable Modality LUT Softcopy Presentation State Storage
+    """
+    sop_video_endoscopic_image_storage = "sop_video_endoscopic_image_storage"
+    """
+    Video Endoscopic Image Storage
+    """
+    sop_video_microscopic_image_storage = "sop_video_microscopic_image_storage"
+    """
+    Video Microscopic Image Storage
+    """
+    sop_video_photographic_image_storage = "sop_video_photographic_image_storage"
+    """
+    Video Photographic Image Storage
+    """
+    sop_visual_acuity_measurements_storage = "sop_visual_acuity_measurements_storage"
+    """
+    Visual Acuity Measurements Storage
+    """
+    sop_vl_endoscopic_image_storage = "sop_vl_endoscopic_image_storage"
+    """
+    VL Endoscopic Image Storage
+    """
+    sop_vl_microscopic_image_storage = "sop_vl_microscopic_image_storage"
+    """
+    VL Microscopic Image Storage
+    """
+    sop_vl_photographic_image_storage = "sop_vl_photographic_image_storage"
+    """
+    VL Photographic Image Storage
+    """
+    sop_vl_slide_coordinates_microscopic_image_storage = "sop_vl_slide_coordinates_microscopic_image_storage"
+    """
+    VL Slide-Coordinates Microscopic Image Storage
+    """
+    sop_vl_whole_slide_microscopy_image_storage = "sop_vl_whole_slide_microscopy_image_storage"
+    """
+    VL Whole Slide Microscopy Image Storage
+    """
+    sop_volume_rendering_volumetric_presentation_state_storage = "sop_volume_rendering_volumetric_presentation_state_storage"
+    """
+    Volume Rendering Volumetric Presentation State Storage
+    """
+    sop_waveform_annotation_sr_storage = "sop_waveform_annotation_sr_storage"
+    """
+    Waveform Annotation SR Storage
+    """
+    sop_wide_field_ophthalmic_photography_3d_coordinates_image_storage = "sop_wide_field_ophthalmic_photography_3d_coordinates_image_storage"
+    """
+    Wide Field Ophthalmic Photography 3D Coordinates Image Storage
+    """
+    sop_wide_field_ophthalmic_photography_stereographic_projection_image_storage = "sop_wide_field_ophthalmic_photography_stereographic_projection_image_storage"
+    """
+    Wide Field Ophthalmic Photography Stereographic Projection Image Storage
+    """
+    sop_x_ray_3d_angiographic_image_storage = "sop_x_ray_3d_angiographic_image_storage"
+    """
+    X-Ray 3D Angiographic Image Storage
+    """
+    sop_x_ray_3d_craniofacial_image_storage = "sop_x_ray_3d_craniofacial_image_storage"
+    """
+    X-Ray 3D Craniofacial Image Storage
+    """
+    sop_x_ray_angiographic_image_storage = "sop_x_ray_angiographic_image_storage"
+    """
+    X-Ray Angiographic Image Storage
+    """
+    sop_x_ray_radiation_dose_sr_storage = "sop_x_ray_radiation_dose_sr_storage"
+    """
+    X-Ray Radiation Dose SR Storage
+    """
+    sop_x_ray_radiofluoroscopic_image_storage = "sop_x_ray_radiofluoroscopic_image_storage"
+    """
+    X-Ray Radiofluoroscopic Image Storage
+    """
+    sop_xa_defined_procedure_protocol_storage = "sop_xa_defined_procedure_protocol_storage"
+    """
+    XA Defined Procedure Protocol Storage
+    """
+    sop_xa_performed_procedure_protocol_storage = "sop_xa_performed_procedure_protocol_storage"
+    """
+    XA Performed Procedure Protocol Storage
+    """
+    sop_xa_xrf_grayscale_softcopy_presentation_state_storage = "sop_xa_xrf_grayscale_softcopy_presentation_state_storage"
+    """
+    XA/XRF Grayscale Softcopy Presentation State Storage
+    """
+    sr_storage_class = "sr_storage_class"
+    """
+    Structured report storage SOP class
+    """
+    waveform_storage_class = "waveform_storage_class"
+    """
+    Waveform storage SOP class
+    """
 
 
 class AccessRightsEnum(str, Enum):
