@@ -91,7 +91,7 @@ class Aggregator:
         if sop in SEG_SOP_CLASSES or sop == RTSTRUCT_SOP_CLASS:
             self.segmentation_instances += 1
             self.segments += int(rec.get("segments") or 0)
-            self.seg_labels.update(tuple(x) for x in rec.get("seg_labels") or ())  # type: ignore[misc]
+            self.seg_labels.update(tuple(x) for x in rec.get("seg_labels") or ())
             self.seg_algorithms.update(rec.get("seg_algorithms") or ())
 
     @staticmethod

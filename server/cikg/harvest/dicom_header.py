@@ -127,7 +127,7 @@ def read_header(
         if g != 0x0002:
             fh.seek(pos)
             break
-        vr, length = _element_header(fh, True)
+        _vr, length = _element_header(fh, True)
         if length == _UNDEFINED:
             raise NeedsPydicom("undefined length in the file meta information")
         if e == 0x0010:
@@ -159,7 +159,7 @@ def read_header(
             break
         if g == 0xFFFE:
             raise NeedsPydicom("item tag at the top level")
-        vr, length = _element_header(fh, explicit)
+        _vr, length = _element_header(fh, explicit)
         if tag in wanted:
             if tag in sequences:
                 raise NeedsPydicom("a wanted sequence")

@@ -81,7 +81,7 @@ ALLOWED_KEYWORDS: tuple[str, ...] = tuple(a.keyword for a in ALLOW_LIST)
 ALLOWED_TAGS: dict[int, str] = {a.tag: a.keyword for a in ALLOW_LIST}
 SEQUENCE_TAGS = frozenset(a.tag for a in ALLOW_LIST if a.vr == "SQ")
 CONTENT_SEQUENCES = frozenset(
-    tag_for_keyword(k) for k in ("SegmentSequence", "StructureSetROISequence")
+    int(tag_for_keyword(k) or 0) for k in ("SegmentSequence", "StructureSetROISequence")
 )  # sequences whose content (not only presence) is used
 LAST_TAG = max(ALLOWED_TAGS)
 VR_OF: dict[str, str] = {a.keyword: a.vr for a in ALLOW_LIST}
