@@ -64,8 +64,15 @@ def test_no_marker_anywhere_after_a_folder_harvest(
     store = OxigraphStore(settings.store_dir)
     try:
         result = harvest_dicom(
-            store, settings, root=root, collection_id="phi", metadata=METADATA, mapper=InterimValueMapper(),
-            gate=ShaclGate(), violation_rows=report_rows, workers=2,
+            store,
+            settings,
+            root=root,
+            collection_id="phi",
+            metadata=METADATA,
+            mapper=InterimValueMapper(),
+            gate=ShaclGate(),
+            violation_rows=report_rows,
+            workers=2,
         )
         assert result.report.outcome == "conforms" and result.report.items_harvested == 4
         dump = io.BytesIO()
@@ -83,9 +90,25 @@ def test_no_marker_anywhere_after_a_folder_harvest(
     meta.write_text(yaml.safe_dump(METADATA))
     env = dict(os.environ, CIKG_DATA_DIR=str(tmp_path / "cli-data"), PYTHONWARNINGS="always")
     proc = subprocess.run(
-        [sys.executable, "-m", "cikg", "harvest", "dicom", str(root), "-c", "phi", "--metadata", str(meta),
-         "--workers", "2", "--json"],
-        capture_output=True, text=True, env=env, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "cikg",
+            "harvest",
+            "dicom",
+            str(root),
+            "-c",
+            "phi",
+            "--metadata",
+            str(meta),
+            "--workers",
+            "2",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert not _hits(proc.stdout + proc.stderr, markers), "marker in the CLI output"

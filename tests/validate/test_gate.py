@@ -230,7 +230,7 @@ def test_fast_path_reports_exactly_what_pyshacl_reports(case: str) -> None:
 
 
 def test_gate_rejects_and_keeps_the_previous_version() -> None:
-    store, graph, _ = _load(_base())
+    store, _graph, _ = _load(_base())
     before = store.source("urn:cikg:source:c1")
     bad = CASES["combination"][0](_base())
     with pytest.raises(SourceRejected) as err:
