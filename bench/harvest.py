@@ -24,22 +24,33 @@ from pydicom.uid import generate_uid
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cikg.harvest.base import RunReport  # noqa: E402
-from cikg.harvest.dicom import collect_records, quiet_pydicom, read_instance  # noqa: E402
-from cikg.harvest.pseudonym import Pseudonymiser  # noqa: E402
-from cikg.harvest.state import HarvestState  # noqa: E402
-from tests.harvest.dicomgen import make  # noqa: E402
+from tests.harvest.dicomgen import make
+
+from cikg.harvest.base import RunReport
+from cikg.harvest.dicom import collect_records, quiet_pydicom, read_instance
+from cikg.harvest.pseudonym import Pseudonymiser
+from cikg.harvest.state import HarvestState
 
 
 def build(root: Path, n: int) -> list[Path]:
     template = make(
         root / "template.dcm",
         extra={
-            "StudyDescription": "MRI PROSTATE", "ProtocolName": "t2_tse_tra", "InstitutionName": "Hospital",
-            "ReferringPhysicianName": "Doe^Jane", "AccessionNumber": "A1", "StudyID": "1",
-            "SliceThickness": "3", "RepetitionTime": "4000", "EchoTime": "100", "EchoTrainLength": "16",
-            "PixelSpacing": ["0.5", "0.5"], "ImagePositionPatient": ["0", "0", "0"],
-            "ImageOrientationPatient": ["1", "0", "0", "0", "1", "0"], "WindowCenter": "100", "WindowWidth": "200",
+            "StudyDescription": "MRI PROSTATE",
+            "ProtocolName": "t2_tse_tra",
+            "InstitutionName": "Hospital",
+            "ReferringPhysicianName": "Doe^Jane",
+            "AccessionNumber": "A1",
+            "StudyID": "1",
+            "SliceThickness": "3",
+            "RepetitionTime": "4000",
+            "EchoTime": "100",
+            "EchoTrainLength": "16",
+            "PixelSpacing": ["0.5", "0.5"],
+            "ImagePositionPatient": ["0", "0", "0"],
+            "ImageOrientationPatient": ["1", "0", "0", "0", "1", "0"],
+            "WindowCenter": "100",
+            "WindowWidth": "200",
         },
     )
     ds = pydicom.dcmread(template)
@@ -74,27 +85,37 @@ def main() -> None:
         root = Path(tmp) / "site"
         t0 = time.perf_counter()
         files = build(root, n)
-        print(f"wrote {len(files)} files ({sum(f.stat().st_size for f in files) / 1e6:.1f} MB) in "
-              f"{time.perf_counter() - t0:.1f} s")
+        print(
+            f"wrote {len(files)} files ({sum(f.stat().st_size for f in files) / 1e6:.1f} MB) in "
+            f"{time.perf_counter() - t0:.1f} s"
+        )
         ours, base = [], []
         for _ in range(3):
             base.append(rate(lambda f: pydicom.dcmread(f, stop_before_pixels=True), files))
             ours.append(rate(lambda f: read_instance(f, pseudo), files))
         b, o = statistics.median(base), statistics.median(ours)
-        print(f"per core: pydicom.dcmread(stop_before_pixels=True) {b:,.0f} files/s; "
-              f"cikg read_instance {o:,.0f} files/s; ratio {o / b:.2f}x (target >= 1.5x)")
+        print(
+            f"per core: pydicom.dcmread(stop_before_pixels=True) {b:,.0f} files/s; "
+            f"cikg read_instance {o:,.0f} files/s; ratio {o / b:.2f}x (target >= 1.5x)"
+        )
         scaling = {}
         for workers in (1, 2):
             runs = []
             for r in range(3):
                 with HarvestState(Path(tmp) / f"state-{workers}-{r}.sqlite") as state:
-                    report = RunReport(source_id="b", source_kind="dicom", source_url="file:b", harvester="bench")
+                    report = RunReport(
+                        source_id="b", source_kind="dicom", source_url="file:b", harvester="bench"
+                    )
                     t0 = time.perf_counter()
-                    count = sum(1 for _ in collect_records(root, state, pseudo, report, workers=workers, resume=False))
+                    count = sum(
+                        1 for _ in collect_records(root, state, pseudo, report, workers=workers, resume=False)
+                    )
                     runs.append(count / (time.perf_counter() - t0))
             scaling[workers] = statistics.median(runs)
-        print(f"read stage (walk + read + state): 1 worker {scaling[1]:,.0f} files/s; 2 workers "
-              f"{scaling[2]:,.0f} files/s; speed-up {scaling[2] / scaling[1]:.2f}x on {os.cpu_count()} cores")
+        print(
+            f"read stage (walk + read + state): 1 worker {scaling[1]:,.0f} files/s; 2 workers "
+            f"{scaling[2]:,.0f} files/s; speed-up {scaling[2] / scaling[1]:.2f}x on {os.cpu_count()} cores"
+        )
 
 
 if __name__ == "__main__":

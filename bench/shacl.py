@@ -1,6 +1,6 @@
 """The SHACL gate on >= 1M triples: the SPARQL fast path vs pySHACL, same graph, same run.
 
-Builds one collection with N series summaries (default 60,000: ~1.08M triples) through the real
+Builds one collection with N series summaries (default 66,000: ~1.05M triples) through the real
 writer, with deliberate violations (0.5% bad series keys, 0.5% ages over 90, a few closed-shape
 breaches), loads it into an embedded store and validates it with both engines. Prints the times
 (fast path: median of 3), the ratio and whether both report the same violations.
@@ -19,11 +19,12 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cikg.rdfmap import RdfMapper  # noqa: E402
-from cikg.store.base import RdfData  # noqa: E402
-from cikg.store.oxigraph import OxigraphStore  # noqa: E402
-from cikg.validate import context_graphs_for, validator  # noqa: E402
-from tests.validate.test_gate import COLLECTION, HOLDER_OBJ, RUN  # noqa: E402
+from tests.validate.test_gate import COLLECTION, HOLDER_OBJ, RUN
+
+from cikg.rdfmap import RdfMapper
+from cikg.store.base import RdfData
+from cikg.store.oxigraph import OxigraphStore
+from cikg.validate import context_graphs_for, validator
 
 
 def triples(n: int) -> list[ox.Triple]:
@@ -34,21 +35,33 @@ def triples(n: int) -> list[ox.Triple]:
     for i in range(n):
         key = f"{i:064x}"
         s = dict(
-            id=f"{coll}/series/{key}", is_part_of=coll, series_key=key if i % 200 else f"bad-{i}",
-            study_key=f"{i // 4:064x}", subject_key=f"{i // 8:064x}", modality="modality_mr",
-            body_part="bp_prostate", manufacturer="siemens", manufacturer_model_name="Skyra",
-            magnetic_field_strength=3.0, acquisition_semantics=["t2_weighted"], contrast_agent=False,
-            instance_count=24, acquisition_month="2020-03", subject_sex="male",
+            id=f"{coll}/series/{key}",
+            is_part_of=coll,
+            series_key=key if i % 200 else f"bad-{i}",
+            study_key=f"{i // 4:064x}",
+            subject_key=f"{i // 8:064x}",
+            modality="modality_mr",
+            body_part="bp_prostate",
+            manufacturer="siemens",
+            manufacturer_model_name="Skyra",
+            magnetic_field_strength=3.0,
+            acquisition_semantics=["t2_weighted"],
+            contrast_agent=False,
+            instance_count=24,
+            acquisition_month="2020-03",
+            subject_sex="male",
             subject_age=95 if i % 200 == 7 else 40 + i % 40,
         )
         out += list(m.triples(s, "SeriesSummary"))
         if i % 20000 == 3:
-            out.append(ox.Triple(ox.NamedNode(s["id"]), ox.NamedNode("http://example.org/extra"), ox.Literal("x")))
+            out.append(
+                ox.Triple(ox.NamedNode(s["id"]), ox.NamedNode("http://example.org/extra"), ox.Literal("x"))
+            )
     return out
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 60_000
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 66_000
     data = triples(n)
     store = OxigraphStore()
     t0 = time.perf_counter()
