@@ -102,7 +102,10 @@ class QidoClient:
         includes = [f"{ALLOWED_TAGS_BY_KEYWORD[f]:08X}" for f in fields]
         offset = 0
         while True:
-            params = [("limit", str(self.page_size)), ("offset", str(offset))]
+            params: list[tuple[str, str | int | float | bool | None]] = [
+                ("limit", str(self.page_size)),
+                ("offset", str(offset)),
+            ]
             params += [("includefield", i) for i in includes]
             try:
                 resp = self.client.get(self.base + path, params=params)
