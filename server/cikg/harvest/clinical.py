@@ -1,0 +1,299 @@
+"""Collection-level aggregates of clinical sources (OMOP CDM, FHIR, CSV / eCRF), shared by their harvesters.
+
+A clinical harvester reads person-level records and keeps only what the model allows: counts of
+distinct subjects (through keyed pseudonyms where subjects must be told apart in Python; inside the
+database for OMOP), counts per sex and per condition concept (with its ancestors), the range and a
+histogram of ages at diagnosis (years, capped at 90), the imaging modalities and body parts present,
+the number of imaging studies and series, and the acquisition period at month precision. Nothing
+else leaves a harvester: no identifier, no date finer than a month, no free text.
+
+:class:`ClinicalAggregate` is the result; :meth:`ClinicalAggregate.collection_slots` turns it into
+the Collection slots of the model (enum values as permissible-value names, condition counts as
+``CIKG:`` CURIEs) for the facade to merge with the steward's collection description.
+
+:class:`SubjectTally` is the in-memory per-subject aggregation FHIR and CSV share (OMOP aggregates in
+SQL instead): it is keyed by pseudonym and holds, per subject, only the facts the aggregate needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+AGE_CAP = 90
+"""Ages at or above this are reported as this (ages over 89 identify people; HIPAA safe harbour)."""
+AGE_BIN_WIDTH = 10
+AGE_TOP_BIN_UPPER = 120
+"""Upper bound of the last age bin, [90, 120): it holds every capped age."""
+
+CONCEPT_PREFIX = "CIKG:"
+
+
+def concept_name(concept: str) -> str:
+    """``CIKG:prostate_cancer``, its IRI or ``prostate_cancer`` -> ``prostate_cancer``."""
+    for prefix in (CONCEPT_PREFIX, "https://w3id.org/cikg/ontology/"):
+        if concept.startswith(prefix):
+            return concept[len(prefix) :]
+    return concept
+
+
+def concept_curie(concept: str) -> str:
+    return CONCEPT_PREFIX + concept_name(concept)
+
+
+@cache
+def enum_names(enum_slot: str, cls: str = "Collection") -> frozenset[str]:
+    """Permissible-value names of the enum a Collection slot takes (e.g. ``primary_cancer_condition``)."""
+    from cikg.rdfmap import plan
+
+    slot = plan()[cls].slots[enum_slot]
+    return frozenset(slot.enum or ())
+
+
+def cap_age(age: int) -> int:
+    return min(age, AGE_CAP)
+
+
+def age_bins(ages: Counter[int]) -> list[dict[str, int]]:
+    """``AgeBin`` objects: 10-year bins [lower, upper), the last one [90, 120) for capped ages."""
+    bins: Counter[int] = Counter()
+    for age, n in ages.items():
+        if age < 0 or n <= 0:
+            continue
+        bins[cap_age(age) // AGE_BIN_WIDTH * AGE_BIN_WIDTH] += n
+    out = []
+    for lower in sorted(bins):
+        upper = AGE_TOP_BIN_UPPER if lower >= AGE_CAP else lower + AGE_BIN_WIDTH
+        out.append({"lower": lower, "upper": upper, "count": bins[lower]})
+    return out
+
+
+def age_in_years(birth: dt.date, at: dt.date) -> int:
+    """Completed years between two dates."""
+    return at.year - birth.year - ((at.month, at.day) < (birth.month, birth.day))
+
+
+def month_of(day: dt.date | dt.datetime) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+@dataclass
+class ClinicalAggregate:
+    """Collection-level facts of one clinical source (aggregates only)."""
+
+    subjects: int = 0
+    studies: int = 0
+    series: int | None = None
+    sex_counts: Counter[str] = field(default_factory=Counter)
+    condition_counts: Counter[str] = field(default_factory=Counter)
+    """Subjects per condition concept, the concept's ancestors included."""
+    primary_conditions: Counter[str] = field(default_factory=Counter)
+    """Subjects per condition concept as mapped from the source's own code (before any ancestor):
+    the candidates for ``primary_cancer_condition``."""
+    ages: Counter[int] = field(default_factory=Counter)
+    """Subjects per age at diagnosis (years, capped at 90)."""
+    modalities: Counter[str] = field(default_factory=Counter)
+    body_parts: Counter[str] = field(default_factory=Counter)
+    first_month: str | None = None
+    last_month: str | None = None
+
+    def see_month(self, month: str | None) -> None:
+        if not month:
+            return
+        if self.first_month is None or month < self.first_month:
+            self.first_month = month
+        if self.last_month is None or month > self.last_month:
+            self.last_month = month
+
+    def collection_slots(self) -> dict[str, Any]:
+        """The Collection slots these facts fill (no id / title / data holder: the steward's part)."""
+        slots: dict[str, Any] = {
+            "number_of_subjects": self.subjects,
+            "number_of_studies": self.studies,
+        }
+        if self.series is not None:
+            slots["number_of_series"] = self.series
+        sexes = enum_names("sex")
+        sex_counts = {concept_name(c): n for c, n in self.sex_counts.items() if n > 0}
+        if sex_counts:
+            slots["sex"] = sorted(s for s in sex_counts if s in sexes)
+            slots["sex_count"] = [
+                {"concept": concept_curie(c), "count": n} for c, n in sorted(sex_counts.items())
+            ]
+        conditions = {concept_name(c): n for c, n in self.condition_counts.items() if n > 0}
+        if conditions:
+            slots["condition_count"] = [
+                {"concept": concept_curie(c), "count": n} for c, n in sorted(conditions.items())
+            ]
+        cancer = enum_names("primary_cancer_condition")
+        primary = sorted({concept_name(c) for c, n in self.primary_conditions.items() if n > 0} & cancer)
+        if primary:
+            slots["primary_cancer_condition"] = primary
+        ages = Counter({a: n for a, n in self.ages.items() if n > 0 and a >= 0})
+        if ages:
+            slots["min_typical_age"] = cap_age(min(ages))
+            slots["max_typical_age"] = cap_age(max(ages))
+            slots["age_bin"] = age_bins(ages)
+        modalities = sorted({concept_name(c) for c, n in self.modalities.items() if n > 0})
+        if modalities:
+            slots["image_modality"] = [m for m in modalities if m in enum_names("image_modality")]
+        body_parts = sorted({concept_name(c) for c, n in self.body_parts.items() if n > 0})
+        if body_parts:
+            slots["body_part"] = [b for b in body_parts if b in enum_names("body_part")]
+        if self.first_month or self.last_month:
+            period: dict[str, str] = {}
+            if self.first_month:
+                period["start_date"] = self.first_month
+            if self.last_month:
+                period["end_date"] = self.last_month
+            slots["temporal_coverage"] = period
+        return {k: v for k, v in slots.items() if v not in ([], None)}
+
+
+Ancestors = Callable[[str], Iterable[str]]
+"""A hyperontology concept's ancestors (the vocabulary's ``ancestors``), for condition counts."""
+
+
+def no_ancestors(concept: str) -> Iterable[str]:
+    return ()
+
+
+@dataclass
+class _Subject:
+    sex: str | None = None
+    birth: dt.date | None = None
+    age: int | None = None  # an age given directly (CSV), at diagnosis
+    conditions: set[str] = field(default_factory=set)
+    diagnosed: dt.date | None = None
+
+
+class SubjectTally:
+    """Per-subject facts keyed by pseudonym, folded into a :class:`ClinicalAggregate` at the end.
+
+    Records may arrive in any order (a Condition before its Patient, rows of one subject spread over a
+    file): each call adds to the subject's state. Only the facts the aggregate needs are kept: sex
+    concept, birth date (in memory only, to compute an age), condition concepts, first diagnosis date.
+    """
+
+    def __init__(self, ancestors: Ancestors = no_ancestors) -> None:
+        self._subjects: dict[str, _Subject] = {}
+        self._ancestors = ancestors
+        self.studies: set[str] = set()
+        self.series: set[str] = set()
+        self.series_counted = 0
+        self.modalities: Counter[str] = Counter()
+        self.body_parts: Counter[str] = Counter()
+        self.months: list[str] = []
+        self.negative_ages = 0
+
+    def __len__(self) -> int:
+        return len(self._subjects)
+
+    def subject(self, key: str) -> _Subject:
+        found = self._subjects.get(key)
+        if found is None:
+            found = self._subjects[key] = _Subject()
+        return found
+
+    def set_sex(self, key: str, concept: str | None) -> None:
+        s = self.subject(key)
+        if concept is not None:
+            s.sex = concept
+
+    def set_birth(self, key: str, birth: dt.date | None) -> None:
+        s = self.subject(key)
+        if birth is not None:
+            s.birth = birth
+
+    def set_age(self, key: str, age: int | None) -> None:
+        s = self.subject(key)
+        if age is not None:
+            s.age = age
+
+    def add_condition(self, key: str, concept: str | None, diagnosed: dt.date | None = None) -> None:
+        s = self.subject(key)
+        if concept is None:
+            return
+        s.conditions.add(concept_name(concept))
+        if diagnosed is not None and (s.diagnosed is None or diagnosed < s.diagnosed):
+            s.diagnosed = diagnosed
+
+    def add_study(
+        self,
+        subject: str | None,
+        study: str,
+        *,
+        modalities: Iterable[str] = (),
+        body_parts: Iterable[str] = (),
+        month: str | None = None,
+        series: Iterable[str] = (),
+    ) -> None:
+        if subject is not None:
+            self.subject(subject)
+        self.studies.add(study)
+        for m in set(modalities):
+            self.modalities[concept_name(m)] += 1
+        for b in set(body_parts):
+            self.body_parts[concept_name(b)] += 1
+        if month:
+            self.months.append(month)
+        self.series.update(series)
+
+    def aggregate(self) -> ClinicalAggregate:
+        agg = ClinicalAggregate(subjects=len(self._subjects), studies=len(self.studies))
+        if self.series:
+            agg.series = len(self.series)
+        cache: dict[str, frozenset[str]] = {}
+
+        def with_ancestors(concept: str) -> frozenset[str]:
+            got = cache.get(concept)
+            if got is None:
+                got = cache[concept] = frozenset(
+                    {concept, *(concept_name(a) for a in self._ancestors(concept))}
+                )
+            return got
+
+        for s in self._subjects.values():
+            if s.sex is not None:
+                agg.sex_counts[concept_name(s.sex)] += 1
+            if s.conditions:
+                expanded: set[str] = set()
+                for c in s.conditions:
+                    expanded |= with_ancestors(c)
+                for c in expanded:
+                    agg.condition_counts[c] += 1
+                for c in s.conditions:
+                    agg.primary_conditions[c] += 1
+            age = s.age
+            if age is None and s.birth is not None and s.diagnosed is not None:
+                age = age_in_years(s.birth, s.diagnosed)
+            if age is not None:
+                if age < 0:
+                    self.negative_ages += 1
+                else:
+                    agg.ages[cap_age(age)] += 1
+        agg.modalities = Counter(self.modalities)
+        agg.body_parts = Counter(self.body_parts)
+        for m in self.months:
+            agg.see_month(m)
+        return agg
+
+
+__all__ = [
+    "AGE_CAP",
+    "Ancestors",
+    "ClinicalAggregate",
+    "SubjectTally",
+    "age_bins",
+    "age_in_years",
+    "cap_age",
+    "concept_curie",
+    "concept_name",
+    "enum_names",
+    "month_of",
+    "no_ancestors",
+]
