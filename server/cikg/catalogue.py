@@ -159,6 +159,97 @@ class Catalogue:
     def collect_garbage(self) -> list[str]:
         return self._store.collect_garbage()
 
+    # -- harvesting -------------------------------------------------------------------------------
+    value_mapper: Any = None
+    """The ValueMapper harvesters get (the vocabulary's ``map_value``); ``None``: the INTERIM enum
+    mapper of :mod:`cikg.harvest.interim_mapper`, until the vocabulary is wired in here."""
+
+    def _harvest_mapper(self) -> Any:
+        if self.value_mapper is not None:
+            return self.value_mapper
+        from cikg.harvest.interim_mapper import InterimValueMapper
+
+        return InterimValueMapper()
+
+    @staticmethod
+    def _harvest_gate(engine: str = "sparql") -> Any:
+        from cikg.validate import ShaclGate
+
+        return ShaclGate(engine)  # type: ignore[arg-type]
+
+    def harvest_dicom(
+        self,
+        root: Path,
+        collection_id: str,
+        *,
+        metadata: dict[str, Any],
+        workers: int | None = None,
+        resume: bool = True,
+        progress: Any = None,
+        engine: str = "sparql",
+    ) -> Any:
+        """Harvest a DICOM folder (or DICOMDIR) into source ``collection_id`` through the SHACL gate."""
+        from cikg.harvest.dicom import harvest_dicom
+        from cikg.validate import report_rows
+
+        source_iri(collection_id)
+        return harvest_dicom(
+            self._store,
+            self.settings,
+            root=root,
+            collection_id=collection_id,
+            metadata=metadata,
+            mapper=self._harvest_mapper(),
+            gate=self._harvest_gate(engine),
+            workers=workers,
+            resume=resume,
+            progress=progress,
+            violation_rows=report_rows,
+        )
+
+    def harvest_dicomweb(
+        self,
+        url: str,
+        collection_id: str,
+        *,
+        metadata: dict[str, Any],
+        timeout: float = 30.0,
+        page_size: int = 500,
+        progress: Any = None,
+        engine: str = "sparql",
+    ) -> Any:
+        """Harvest a PACS over DICOMweb QIDO-RS into source ``collection_id`` through the SHACL gate."""
+        from cikg.harvest.dicomweb import harvest_dicomweb
+        from cikg.validate import report_rows
+
+        source_iri(collection_id)
+        return harvest_dicomweb(
+            self._store,
+            self.settings,
+            url=url,
+            collection_id=collection_id,
+            metadata=metadata,
+            mapper=self._harvest_mapper(),
+            gate=self._harvest_gate(engine),
+            timeout=timeout,
+            page_size=page_size,
+            progress=progress,
+            violation_rows=report_rows,
+        )
+
+    def harvest_status(self, *, history: bool = False) -> list[Any]:
+        """Harvested sources: last run (or every run), outcome and counts, from the system graph."""
+        from cikg.harvest.base import harvest_status
+
+        return harvest_status(self._store, history=history)
+
+    def validate_source(self, source: str, *, engine: str = "sparql") -> Any:
+        """Run the SHACL gate on a current source graph: a report; nothing changes."""
+        info = self._store.source(source_iri(source))
+        if info is None:
+            raise NotFound(f"no source {source!r}")
+        return self._harvest_gate(engine).check(self._store, info.graph, info.source)
+
 
 def _concat(files: list[Path], fmt: ox.RdfFormat | None) -> Iterable[ox.Triple]:
     from cikg.store.base import guess_format

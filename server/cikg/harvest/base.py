@@ -81,7 +81,8 @@ class MappingTally:
         self.unmapped: Counter[tuple[str, str]] = Counter()
 
     def map(self, kind: str, value: str | None, *, count: int = 1, withheld: bool = False) -> str | None:
-        """The concept for ``value`` (``None``: empty or unmapped, counted ``count`` times)."""
+        """The concept for ``value`` (``None``: empty or unmapped, counted ``count`` times; the
+        harvester counts each unmapped value once per unit it reports, e.g. per series)."""
         if value is None:
             return None
         value = str(value).strip()
@@ -93,7 +94,7 @@ class MappingTally:
         else:
             concept = self._mapper.map_value(kind, value)
             self._cache[key] = concept
-        if concept is None:
+        if concept is None and count > 0:
             self.unmapped[(kind, WITHHELD if withheld else value)] += count
         return concept
 
@@ -197,7 +198,11 @@ def harvest_run_object(report: RunReport, *, generated: str | None = None) -> di
         "id": report.run_iri,
         "source": report.source_url,
         "source_kind": report.source_kind,
-        "harvester": {"name": report.harvester, "software_version": report.harvester_version},
+        "harvester": {
+            "id": f"urn:cikg:harvester:{report.harvester}:{report.harvester_version}",
+            "name": report.harvester,
+            "software_version": report.harvester_version,
+        },
         "started_at": report.started_at,
         "ended_at": report.ended_at or dt.datetime.now(dt.UTC),
         "catalogue_source": report.source_iri,

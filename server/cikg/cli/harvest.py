@@ -1,0 +1,258 @@
+"""``cikg harvest ...``: DICOM folders and DICOMweb PACS into validated collections; run status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from cikg.cli.common import DataDir, JsonOut, console, err_console, open_catalogue, print_json, print_table
+
+app = typer.Typer(help="Harvest site metadata into validated collections (DICOM, DICOMweb, ...).")
+
+Collection = typer.Option(..., "--collection", "-c", help="Collection (and source) id.")
+Title = typer.Option(None, "--title", help="Collection title (default: the id).")
+Description = typer.Option(None, "--description", help="Collection description (default: a summary).")
+Holder = typer.Option(None, "--data-holder", help="Data holder id (under the base URL) or IRI.")
+Access = typer.Option(None, "--access-rights", help="PUBLIC, RESTRICTED (default) or NON_PUBLIC.")
+Licence = typer.Option(None, "--license", help="Licence IRI.")
+Condition = typer.Option(None, "--condition", help="Primary cancer condition (repeatable).")
+Metadata = typer.Option(
+    None, "--metadata", help="YAML file of Collection fields (title, data_holder, license, ...)."
+)
+Engine = typer.Option("sparql", "--engine", help="SHACL gate engine: sparql (fast) or pyshacl.")
+
+
+def _metadata(
+    metadata: Path | None,
+    title: str | None,
+    description: str | None,
+    holder: str | None,
+    access: str | None,
+    licence: str | None,
+    condition: list[str] | None,
+) -> dict[str, Any]:
+    from cikg.harvest.collection_meta import check, merge, read_metadata_file
+
+    data = read_metadata_file(metadata) if metadata else {}
+    merged = merge(
+        data,
+        {
+            "title": title,
+            "description": description,
+            "data_holder": holder,
+            "access_rights": access,
+            "license": licence,
+            "primary_cancer_condition": condition or None,
+        },
+    )
+    check(merged)
+    return merged
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Any]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn(f"[bold]{label}[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None, failed=0)
+
+        def update(done: int, total: int, failed: int) -> None:  # counts only, never a path
+            bar.update(task, completed=done, total=total, failed=failed)
+
+        yield update
+
+
+def _render(report: Any, as_json: bool) -> None:
+    if as_json:
+        print_json(report.to_json())
+        return
+    s = report.summary
+    console.print(
+        f"[bold]{report.source_id}[/]: {report.outcome}; {report.items_seen} seen, "
+        f"{report.items_harvested} harvested, {report.items_skipped} unchanged (resumed), "
+        f"{report.items_failed} failed"
+        + (
+            f"; {s.get('subjects', 0)} subjects, {s.get('studies', 0)} studies, {s.get('series', 0)} series"
+            if s
+            else ""
+        ),
+        soft_wrap=True,
+    )
+    if report.problems:
+        rows = [[p.where, p.reason] for p in report.problems[:25]]
+        print_table(["file", "reason"], rows, title=f"{len(report.problems)} file(s) not harvested")
+    if report.unmapped:
+        rows = [[u["kind"], u["value"], u["count"]] for u in report.unmapped[:40]]
+        print_table(["kind", "value", "series"], rows, title="values with no hyperontology concept")
+    if report.violations:
+        rows = [
+            [v["focus"], v["path"], v["constraint"], v["value"], v["message"]] for v in report.violations[:50]
+        ]
+        print_table(["focus", "path", "constraint", "value", "message"], rows, title="SHACL violations")
+    if report.report_path:
+        console.print(f"[dim]run report: {report.report_path}[/]", soft_wrap=True)
+
+
+def _run(call: Any, as_json: bool) -> None:
+    from cikg.harvest.base import HarvestRejected
+
+    try:
+        result = call()
+    except HarvestRejected as exc:
+        _render(exc.run, as_json)
+        err_console.print(
+            "[bold red]rejected:[/] the harvested graph failed the SHACL gate; the previous version is kept"
+        )
+        raise typer.Exit(1) from exc
+    _render(result.report, as_json)
+
+
+@app.command()
+def dicom(
+    folder: Path = typer.Argument(..., help="A folder of DICOM files, or a DICOMDIR file."),
+    collection: str = Collection,
+    title: str | None = Title,
+    description: str | None = Description,
+    data_holder: str | None = Holder,
+    access_rights: str | None = Access,
+    license: str | None = Licence,
+    condition: list[str] | None = Condition,
+    metadata: Path | None = Metadata,
+    workers: int | None = typer.Option(
+        None, "--workers", "-w", help="Worker processes (default: all cores)."
+    ),
+    no_resume: bool = typer.Option(False, "--no-resume", help="Read every file again."),
+    engine: str = Engine,
+    data_dir: Path | None = DataDir,
+    as_json: bool = JsonOut,
+) -> None:
+    """Harvest a DICOM folder (headers only) into a validated collection."""
+    meta = _metadata(metadata, title, description, data_holder, access_rights, license, condition)
+    with open_catalogue(data_dir) as cat, _progress("reading DICOM headers") as progress:
+        _run(
+            lambda: cat.harvest_dicom(
+                folder,
+                collection,
+                metadata=meta,
+                workers=workers,
+                resume=not no_resume,
+                progress=progress,
+                engine=engine,
+            ),
+            as_json,
+        )
+
+
+@app.command()
+def dicomweb(
+    url: str = typer.Argument(..., help="DICOMweb base URL (QIDO-RS), e.g. http://pacs:8042/dicom-web"),
+    collection: str = Collection,
+    title: str | None = Title,
+    description: str | None = Description,
+    data_holder: str | None = Holder,
+    access_rights: str | None = Access,
+    license: str | None = Licence,
+    condition: list[str] | None = Condition,
+    metadata: Path | None = Metadata,
+    timeout: float = typer.Option(30.0, "--timeout", help="Per-request timeout, seconds."),
+    page_size: int = typer.Option(500, "--page-size", help="QIDO-RS page size (limit/offset)."),
+    engine: str = Engine,
+    data_dir: Path | None = DataDir,
+    as_json: bool = JsonOut,
+) -> None:
+    """Harvest a PACS over DICOMweb QIDO-RS (study, series, instance metadata) into a collection."""
+    meta = _metadata(metadata, title, description, data_holder, access_rights, license, condition)
+    with open_catalogue(data_dir) as cat, _progress("querying the PACS") as progress:
+        _run(
+            lambda: cat.harvest_dicomweb(
+                url,
+                collection,
+                metadata=meta,
+                timeout=timeout,
+                page_size=page_size,
+                progress=progress,
+                engine=engine,
+            ),
+            as_json,
+        )
+
+
+@app.command()
+def status(
+    history: bool = typer.Option(False, "--history", help="Every run, not only the last per source."),
+    data_dir: Path | None = DataDir,
+    as_json: bool = JsonOut,
+) -> None:
+    """Harvested sources: last run, outcome, counts."""
+    with open_catalogue(data_dir, read_only=True) as cat:
+        runs = cat.harvest_status(history=history)
+    if as_json:
+        print_json([r.__dict__ for r in runs])
+        return
+    print_table(
+        [
+            "source",
+            "kind",
+            "harvester",
+            "started",
+            "ended",
+            "outcome",
+            "seen",
+            "harvested",
+            "failed",
+            "current",
+        ],
+        [
+            [
+                r.source.removeprefix("urn:cikg:source:"),
+                r.source_kind,
+                r.harvester,
+                r.started_at[:19],
+                r.ended_at[:19],
+                r.outcome,
+                r.items_seen,
+                r.items_harvested,
+                r.items_failed,
+                "yes" if r.current else "no",
+            ]
+            for r in runs
+        ],
+        title="harvest runs",
+    )
+
+
+@app.command()
+def validate(
+    source: str = typer.Argument(..., help="Source id."),
+    engine: str = Engine,
+    data_dir: Path | None = DataDir,
+    as_json: bool = JsonOut,
+) -> None:
+    """Check a current source graph against the SHACL shapes (read-only)."""
+    with open_catalogue(data_dir, read_only=True) as cat:
+        report = cat.validate_source(source, engine=engine)
+    if as_json:
+        print_json(report.to_json())
+    else:
+        console.print(f"{report.summary(limit=0) if not report.conforms else 'conforms'} ({report.engine})")
+        if report.violations:
+            rows = [[r["focus"], r["path"], r["constraint"], r["value"], r["message"]] for r in report.rows()]
+            print_table(["focus", "path", "constraint", "value", "message"], rows[:200])
+    if not report.conforms:
+        raise typer.Exit(1)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="harvest")
