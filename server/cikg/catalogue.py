@@ -237,6 +237,67 @@ class Catalogue:
             violation_rows=report_rows,
         )
 
+    def _harvest_ancestors(self) -> Any:
+        """The vocabulary's ``ancestors`` (condition counts include them), when the mapper has one."""
+        from cikg.harvest.clinical import safe_ancestors
+
+        return safe_ancestors(getattr(self.value_mapper, "ancestors", None))
+
+    def harvest_omop(
+        self,
+        dsn: str,
+        collection_id: str,
+        *,
+        metadata: dict[str, Any],
+        cdm_schema: str = "public",
+        vocab_schema: str | None = None,
+        statement_timeout: float = 3600.0,
+        connect_timeout: int = 10,
+        engine: str = "sparql",
+    ) -> Any:
+        """Aggregate an OMOP CDM v5.4 database (PostgreSQL) into source ``collection_id``."""
+        from cikg.harvest.omop import OmopSource, run_omop
+        from cikg.validate import report_rows
+
+        source_iri(collection_id)
+        return run_omop(
+            self._store,
+            self.settings,
+            source=OmopSource(
+                dsn,
+                cdm_schema=cdm_schema,
+                vocab_schema=vocab_schema,
+                connect_timeout=connect_timeout,
+                statement_timeout=statement_timeout,
+            ),
+            collection_id=collection_id,
+            metadata=metadata,
+            mapper=self._harvest_mapper(),
+            gate=self._harvest_gate(engine),
+            ancestors=self._harvest_ancestors(),
+            violation_rows=report_rows,
+        )
+
+    def harvest_fhir(
+        self, paths: list[Path], collection_id: str, *, metadata: dict[str, Any], engine: str = "sparql"
+    ) -> Any:
+        """Aggregate FHIR R4 Bundles / Bulk Data NDJSON files into source ``collection_id``."""
+        from cikg.harvest.fhir import run_fhir
+        from cikg.validate import report_rows
+
+        source_iri(collection_id)
+        return run_fhir(
+            self._store,
+            self.settings,
+            paths=paths,
+            collection_id=collection_id,
+            metadata=metadata,
+            mapper=self._harvest_mapper(),
+            gate=self._harvest_gate(engine),
+            ancestors=self._harvest_ancestors(),
+            violation_rows=report_rows,
+        )
+
     def harvest_status(self, *, history: bool = False) -> list[Any]:
         """Harvested sources: last run (or every run), outcome and counts, from the system graph."""
         from cikg.harvest.base import harvest_status

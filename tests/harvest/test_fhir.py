@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cikg.catalogue import Catalogue
 from cikg.harvest.base import MappingTally, Pseudonymiser
 from cikg.harvest.fhir import FhirError, coding_values, fhir_date, harvest_fhir
 from tests.harvest.clinical_mapper import DictMapper, ancestors
@@ -106,7 +107,10 @@ def test_urn_uuid_patient_without_id(tmp_path: Path) -> None:
         "resourceType": "Bundle",
         "type": "transaction",
         "entry": [
-            {"fullUrl": full, "resource": {"resourceType": "Patient", "gender": "female", "birthDate": "1960-01-01"}},
+            {
+                "fullUrl": full,
+                "resource": {"resourceType": "Patient", "gender": "female", "birthDate": "1960-01-01"},
+            },
             {
                 "resource": {
                     "resourceType": "Condition",
@@ -151,3 +155,64 @@ def test_coding_values_order() -> None:
         ("Prostate cancer", False),
         ("free text", False),
     ]
+
+
+# -- end to end ---------------------------------------------------------------------------------------
+
+HOLDER = {
+    "data_holder": {
+        "id": "hospital-b",
+        "name": "Hospital B",
+        "country": "PT",
+        "juridical_person": "Hospital B",
+    },
+    "title": "Synthetic FHIR cohort",
+}
+
+
+def test_harvest_into_the_store(catalogue: Catalogue) -> None:
+    from tests.harvest.test_omop import dump_everything
+
+    catalogue.value_mapper = DictMapper()
+    result = catalogue.harvest_fhir(
+        [DATA / "bundle-a.json", DATA / "bulk", DATA / "bad"], "fhir-syn", metadata=dict(HOLDER)
+    )
+    report = result.report
+    assert report.outcome == "conforms"
+    assert report.items_failed == 3  # the truncated NDJSON line and the two bad files
+    assert {p.where for p in report.problems} == {
+        "bulk/Condition.ndjson line 5",
+        "bad/truncated.json",
+        "bad/array.json",
+    }
+    coll = result.collection
+    assert coll["number_of_subjects"] == 7 and coll["number_of_studies"] == 3
+    assert coll["dataset_type"] == ["clinical_data", "image_data"]
+    rows = catalogue.query(
+        "PREFIX h: <http://healthdataportal.eu/ns/health#> "
+        "SELECT ?n WHERE { ?c h:numberOfUniqueIndividuals ?n }"
+    ).rows()
+    assert [int(r["n"].value) for r in rows] == [7]
+    everything = dump_everything(catalogue, catalogue.settings.data_dir)
+    assert MARKER not in everything
+    for secret in ("1.2.999.77", "1950-03-10", "1930-01-01", "urn:uuid:0000000"):
+        assert secret not in everything, secret
+
+
+def test_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from cikg.cli import app
+
+    monkeypatch.setattr(Catalogue, "value_mapper", DictMapper(), raising=False)
+    meta = tmp_path / "collection.yaml"
+    meta.write_text(json.dumps(HOLDER))
+    args = ["harvest", "fhir", str(DATA / "bundle-a.json"), str(DATA / "bulk"), "--collection", "fhir-cli"]
+    args += ["--metadata", str(meta), "--data-dir", str(tmp_path / "d")]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "fhir-cli" in result.output and "conforms" in result.output
+    assert "bulk/Condition.ndjson line 5" in result.output
+    assert MARKER not in result.output
+    missing = CliRunner().invoke(app, [*args[:2], str(tmp_path / "nope.json"), *args[4:]])
+    assert missing.exit_code == 1

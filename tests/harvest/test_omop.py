@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
+import pyoxigraph as ox
 import pytest
 
+from cikg.catalogue import Catalogue
 from cikg.harvest.clinical import age_bins
 from cikg.harvest.omop import OmopError, OmopSource, describe_dsn, harvest_omop
 from tests.harvest.clinical_mapper import DictMapper, ancestors
@@ -90,7 +93,7 @@ def test_aggregates_match_the_fixture(omop_db: str) -> None:
         {"lower": 50, "upper": 60, "count": 1},
         {"lower": 60, "upper": 70, "count": 1},
         {"lower": 70, "upper": 80, "count": 1},
-        {"lower": 90, "upper": 120, "count": 1},
+        {"lower": 90, "upper": 100, "count": 1},
     ]
     assert slots["temporal_coverage"] == {"start_date": "2015-07", "end_date": "2021-02"}
     text = repr(result) + repr(slots)
@@ -245,10 +248,10 @@ def big_db(postgres) -> Iterator[str]:  # type: ignore[no-untyped-def]
     load_cdm(dsn, "cdm", data=False)
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(
-            "INSERT INTO cdm.person (person_id, gender_concept_id, year_of_birth, month_of_birth, day_of_birth, "
-            "race_concept_id, ethnicity_concept_id, person_source_value) "
-            "SELECT i, CASE WHEN i % 2 = 0 THEN 8507 ELSE 8532 END, 1930 + i % 60, 1 + i % 12, 1 + i % 28, 0, 0, "
-            "'PHIMARK-' || i FROM generate_series(1, 200000) AS i"
+            "INSERT INTO cdm.person (person_id, gender_concept_id, year_of_birth, month_of_birth, "
+            "day_of_birth, race_concept_id, ethnicity_concept_id, person_source_value) "
+            "SELECT i, CASE WHEN i % 2 = 0 THEN 8507 ELSE 8532 END, 1930 + i % 60, 1 + i % 12, "
+            "1 + i % 28, 0, 0, 'PHIMARK-' || i FROM generate_series(1, 200000) AS i"
         )
         conn.execute(
             "INSERT INTO cdm.condition_occurrence (condition_occurrence_id, person_id, condition_concept_id, "
@@ -279,7 +282,8 @@ def test_large_cdm_is_aggregated_in_sql(big_db: str) -> None:
     with psycopg.connect(big_db) as conn:
         expected = {
             concept: conn.execute(
-                "SELECT COUNT(DISTINCT person_id) FROM cdm.condition_occurrence WHERE condition_concept_id = %s",
+                "SELECT COUNT(DISTINCT person_id) FROM cdm.condition_occurrence "
+                "WHERE condition_concept_id = %s",
                 (cid,),
             ).fetchone()[0]  # type: ignore[index]
             for concept, cid in (("prostate_cancer", 4163261), ("breast_cancer", 4112853))
@@ -293,3 +297,123 @@ def test_large_cdm_is_aggregated_in_sql(big_db: str) -> None:
     assert agg.condition_counts["malignant_neoplasm"] == any_cancer
     assert sum(agg.ages.values()) + result.invalid_ages == any_cancer
     assert sum(b["count"] for b in age_bins(agg.ages)) == sum(agg.ages.values())
+
+
+# -- end to end: facade, SHACL gate, store, CLI ------------------------------------------------------
+
+HOLDER = {
+    "data_holder": {
+        "id": "hospital-a",
+        "name": "Hospital A",
+        "country": "ES",
+        "juridical_person": "Hospital A",
+    },
+    "title": "Synthetic OMOP cohort",
+}
+
+
+def dump_everything(catalogue: Catalogue, data_dir: Path) -> str:
+    """Every quad of the store (all graphs) and every file the harvest left in the data dir."""
+    import io
+
+    buf = io.BytesIO()
+    catalogue.store.dump(buf, ox.RdfFormat.N_QUADS, graphs=[g for g in _all_graphs(catalogue)])
+    texts = [buf.getvalue().decode("utf-8")]
+    for f in data_dir.rglob("*"):
+        if f.is_file() and "store" not in f.relative_to(data_dir).parts and f.name != "pseudonym.key":
+            texts.append(f.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(texts)
+
+
+def _all_graphs(catalogue: Catalogue) -> list[str]:
+    from cikg.namespaces import SYSTEM_GRAPH
+
+    return [SYSTEM_GRAPH, *(i.graph for i in catalogue.sources())]
+
+
+def test_harvest_into_the_store(catalogue: Catalogue, omop_db: str) -> None:
+    catalogue.value_mapper = DictMapper()
+    result = catalogue.harvest_omop(omop_db, "omop-syn", metadata=dict(HOLDER), cdm_schema="cdm")
+    assert result.report.outcome == "conforms"
+    assert result.info is not None and result.info.source == "urn:cikg:source:omop-syn"
+    rows = catalogue.query(
+        "PREFIX h: <http://healthdataportal.eu/ns/health#> PREFIX dcat: <http://www.w3.org/ns/dcat#> "
+        "SELECT ?n ?min ?max WHERE { ?c a dcat:Dataset ; h:numberOfUniqueIndividuals ?n ; "
+        "h:minTypicalAge ?min ; h:maxTypicalAge ?max }"
+    ).rows()
+    assert [(int(r["n"].value), int(r["min"].value), int(r["max"].value)) for r in rows] == [(10, 41, 90)]
+    conditions = catalogue.query(
+        "PREFIX e: <https://hyperontology.eucaim.cancerimage.eu/#> SELECT ?c WHERE { ?d e:hasCondition ?c }"
+    ).rows()
+    assert sorted(r["c"].value.rsplit("/", 1)[-1] for r in conditions) == [
+        "breast_cancer",
+        "non_small_cell_lung_carcinoma",
+        "prostate_cancer",
+    ]
+    counts = catalogue.query(
+        "PREFIX s: <https://w3id.org/cikg/schema/> SELECT ?k ?n WHERE { ?d s:conditionCount ?b . "
+        "?b s:concept ?k ; s:count ?n }"
+    ).rows()
+    assert {r["k"].value.rsplit("/", 1)[-1]: int(r["n"].value) for r in counts}["malignant_neoplasm"] == 8
+    status = catalogue.harvest_status()
+    assert [(s.source_kind, s.outcome, s.current) for s in status if s.source.endswith("omop-syn")] == [
+        ("omop", "conforms", True)
+    ]
+    everything = dump_everything(catalogue, catalogue.settings.data_dir)
+    assert MARKER not in everything
+    for secret in (*PERSON_IDS, "1950-03-10", "1960-12-31", "1.2.999"):
+        assert secret not in everything, secret
+    report = json.loads((catalogue.settings.data_dir / "harvest" / "omop-syn" / "last-run.json").read_text())
+    assert {"kind": "condition", "value": "OMOP:201826 (Type 2 diabetes mellitus)", "count": 1} in report[
+        "unmapped"
+    ]
+
+
+def test_rejected_harvest_keeps_the_previous_version(catalogue: Catalogue, omop_db: str) -> None:
+    from cikg.harvest.base import HarvestRejected
+
+    catalogue.value_mapper = DictMapper()
+    first = catalogue.harvest_omop(omop_db, "omop-keep", metadata=dict(HOLDER), cdm_schema="cdm")
+    before = catalogue.store.source("urn:cikg:source:omop-keep")
+    assert before is not None and first.info is not None
+    with pytest.raises(HarvestRejected) as info:
+        catalogue.harvest_omop(
+            omop_db, "omop-keep", metadata={**HOLDER, "issued": "not-a-date"}, cdm_schema="cdm_min"
+        )
+    assert info.value.run.outcome == "violations"
+    assert any("issued" in v["path"] or "date" in v["message"].lower() for v in info.value.run.violations)
+    assert catalogue.store.source("urn:cikg:source:omop-keep") == before
+    # a source that cannot be read changes nothing either
+    with pytest.raises(OmopError):
+        catalogue.harvest_omop(omop_db, "omop-keep", metadata=dict(HOLDER), cdm_schema="missing")
+    assert catalogue.store.source("urn:cikg:source:omop-keep") == before
+
+
+def test_no_condition_anywhere_is_a_clear_error(catalogue: Catalogue, omop_db: str) -> None:
+    from cikg.harvest.collection_meta import MetadataError
+
+    catalogue.value_mapper = DictMapper({"sex": {}})
+    with pytest.raises(MetadataError, match="give the collection's condition with --condition"):
+        catalogue.harvest_omop(omop_db, "omop-none", metadata=dict(HOLDER), cdm_schema="cdm")
+    assert catalogue.store.source("urn:cikg:source:omop-none") is None
+
+
+def test_cli(omop_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from cikg.catalogue import Catalogue as Cat
+    from cikg.cli import app
+
+    monkeypatch.setattr(Cat, "value_mapper", DictMapper(), raising=False)
+    data_dir = tmp_path / "cli-data"
+    runner = CliRunner()
+    args = ["harvest", "omop", omop_db, "--collection", "omop-cli", "--cdm-schema", "cdm"]
+    meta = tmp_path / "collection.yaml"
+    meta.write_text(json.dumps(HOLDER))
+    args += ["--metadata", str(meta), "--data-dir", str(data_dir)]
+    result = runner.invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "omop-cli" in result.output and "conforms" in result.output
+    assert MARKER not in result.output
+    bad = runner.invoke(app, [*args[:5], "nowhere", *args[6:]], catch_exceptions=True)
+    assert bad.exit_code != 0

@@ -189,6 +189,106 @@ def dicomweb(
         )
 
 
+def _clinical_metadata(
+    metadata: Path | None,
+    title: str | None,
+    description: str | None,
+    holder: str | None,
+    access: str | None,
+    licence: str | None,
+    condition: list[str] | None,
+) -> dict[str, Any]:
+    """Like :func:`_metadata`, but the condition may come from the clinical data itself."""
+    from cikg.harvest.clinical import check_clinical_metadata
+    from cikg.harvest.collection_meta import merge, read_metadata_file
+
+    data = read_metadata_file(metadata) if metadata else {}
+    merged = merge(
+        data,
+        {
+            "title": title,
+            "description": description,
+            "data_holder": holder,
+            "access_rights": access,
+            "license": licence,
+            "primary_cancer_condition": condition or None,
+        },
+    )
+    check_clinical_metadata(merged)
+    return merged
+
+
+ClinicalCondition = typer.Option(
+    None, "--condition", help="Primary cancer condition (repeatable; default: those the data names)."
+)
+
+
+@app.command()
+def omop(
+    dsn: str = typer.Argument(
+        ...,
+        help="libpq DSN of the OMOP CDM v5.4 database, e.g. postgresql://reader@host/cdm "
+        "(keep the password in ~/.pgpass or PGPASSWORD, not here).",
+    ),
+    collection: str = Collection,
+    cdm_schema: str = typer.Option("public", "--cdm-schema", help="Schema of the CDM tables."),
+    vocab_schema: str | None = typer.Option(
+        None, "--vocab-schema", help="Schema of CONCEPT / CONCEPT_ANCESTOR (default: the CDM schema)."
+    ),
+    statement_timeout: float = typer.Option(
+        3600.0, "--statement-timeout", help="Longest a single aggregate query may run, seconds."
+    ),
+    title: str | None = Title,
+    description: str | None = Description,
+    data_holder: str | None = Holder,
+    access_rights: str | None = Access,
+    license: str | None = Licence,
+    condition: list[str] | None = ClinicalCondition,
+    metadata: Path | None = Metadata,
+    engine: str = Engine,
+    data_dir: Path | None = DataDir,
+    as_json: bool = JsonOut,
+) -> None:
+    """Aggregate an OMOP CDM v5.4 database (PostgreSQL, + MI-CDM image_occurrence) into a collection."""
+    meta = _clinical_metadata(metadata, title, description, data_holder, access_rights, license, condition)
+    with open_catalogue(data_dir) as cat, err_console.status("aggregating the OMOP CDM ..."):
+        _run(
+            lambda: cat.harvest_omop(
+                dsn,
+                collection,
+                metadata=meta,
+                cdm_schema=cdm_schema,
+                vocab_schema=vocab_schema,
+                statement_timeout=statement_timeout,
+                engine=engine,
+            ),
+            as_json,
+        )
+
+
+@app.command()
+def fhir(
+    paths: list[Path] = typer.Argument(
+        ..., help="FHIR R4 JSON Bundles / resources, Bulk Data .ndjson files, or folders of them."
+    ),
+    collection: str = Collection,
+    title: str | None = Title,
+    description: str | None = Description,
+    data_holder: str | None = Holder,
+    access_rights: str | None = Access,
+    license: str | None = Licence,
+    condition: list[str] | None = ClinicalCondition,
+    metadata: Path | None = Metadata,
+    engine: str = Engine,
+    data_dir: Path | None = DataDir,
+    as_json: bool = JsonOut,
+) -> None:
+    """Aggregate FHIR R4 Patient, Condition, Observation and ImagingStudy resources into a collection."""
+    meta = _clinical_metadata(metadata, title, description, data_holder, access_rights, license, condition)
+    with open_catalogue(data_dir) as cat, err_console.status("reading FHIR resources ..."):
+        _run(lambda: cat.harvest_fhir(paths, collection, metadata=meta, engine=engine), as_json)
+
+
 @app.command()
 def status(
     history: bool = typer.Option(False, "--history", help="Every run, not only the last per source."),

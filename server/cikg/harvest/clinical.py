@@ -19,16 +19,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cikg.harvest.base import MappingTally, RunReport
+    from cikg.settings import Settings
+    from cikg.store.base import SourceInfo, TripleStore, Validator
 
 AGE_CAP = 90
 """Ages at or above this are reported as this (ages over 89 identify people; HIPAA safe harbour)."""
 AGE_BIN_WIDTH = 10
-AGE_TOP_BIN_UPPER = 120
-"""Upper bound of the last age bin, [90, 120): it holds every capped age."""
+"""Age bins are [lower, lower + 10), as the DICOM harvester's; the bin [90, 100) holds every capped age."""
 
 CONCEPT_PREFIX = "CIKG:"
 
@@ -59,7 +63,7 @@ def cap_age(age: int) -> int:
 
 
 def age_bins(ages: Counter[int]) -> list[dict[str, int]]:
-    """``AgeBin`` objects: 10-year bins [lower, upper), the last one [90, 120) for capped ages."""
+    """``AgeBin`` objects: 10-year bins [lower, lower + 10); ages of 90 and over fall in [90, 100)."""
     bins: Counter[int] = Counter()
     for age, n in ages.items():
         if age < 0 or n <= 0:
@@ -67,8 +71,7 @@ def age_bins(ages: Counter[int]) -> list[dict[str, int]]:
         bins[cap_age(age) // AGE_BIN_WIDTH * AGE_BIN_WIDTH] += n
     out = []
     for lower in sorted(bins):
-        upper = AGE_TOP_BIN_UPPER if lower >= AGE_CAP else lower + AGE_BIN_WIDTH
-        out.append({"lower": lower, "upper": upper, "count": bins[lower]})
+        out.append({"lower": lower, "upper": lower + AGE_BIN_WIDTH, "count": bins[lower]})
     return out
 
 
@@ -160,6 +163,27 @@ Ancestors = Callable[[str], Iterable[str]]
 
 def no_ancestors(concept: str) -> Iterable[str]:
     return ()
+
+
+def safe_ancestors(fn: Callable[[str], Iterable[str]] | None) -> Ancestors:
+    """The vocabulary's ``ancestors`` made total: an unknown concept has none (instead of raising)."""
+    if fn is None:
+        return no_ancestors
+
+    def ancestors(concept: str) -> Iterable[str]:
+        try:
+            return tuple(fn(concept))
+        except (LookupError, ValueError):
+            return ()
+
+    return ancestors
+
+
+def check_clinical_metadata(metadata: Mapping[str, Any]) -> None:
+    """:func:`cikg.harvest.collection_meta.check`, except that the condition may come from the data."""
+    from cikg.harvest.collection_meta import check
+
+    check({**metadata, "primary_cancer_condition": metadata.get("primary_cancer_condition") or ["<data>"]})
 
 
 @dataclass
@@ -283,17 +307,132 @@ class SubjectTally:
         return agg
 
 
+# -- publishing -------------------------------------------------------------------------------------
+
+
+class _Concepts:
+    """A value mapper for values that already are hyperontology concepts (``CIKG:x`` -> ``x``)."""
+
+    def map_value(self, kind: str, value: str) -> str | None:
+        return concept_name(value) if value.startswith(CONCEPT_PREFIX) else None
+
+
+class SourceKindMismatch(ValueError):
+    """The source id already holds a harvest of another kind (replacing it would lose that data)."""
+
+
+def check_source_kind(store: TripleStore, source_id: str, kind: str) -> None:
+    """Refuse to replace, say, a DICOM collection's graph with an OMOP harvest under the same id."""
+    from cikg.harvest.base import harvest_status
+    from cikg.harvest.ids import source_iri
+
+    iri = source_iri(source_id)
+    for run in harvest_status(store):
+        if run.source == iri and run.current and run.source_kind and run.source_kind != kind:
+            raise SourceKindMismatch(
+                f"source {source_id!r} holds a {run.source_kind} harvest; a {kind} harvest would replace "
+                f"it: give this collection its own id (e.g. --collection {source_id}-{kind})"
+            )
+
+
+@dataclass
+class ClinicalHarvest:
+    """What a clinical harvest did: the run report, the installed version, the Collection written."""
+
+    report: RunReport
+    info: SourceInfo | None
+    collection: dict[str, Any]
+
+
+def publish_clinical(
+    store: TripleStore,
+    settings: Settings,
+    *,
+    report: RunReport,
+    collection_id: str,
+    metadata: Mapping[str, Any],
+    aggregate: ClinicalAggregate,
+    tally: MappingTally,
+    gate: Validator | None,
+    violation_rows: Callable[[object], list[dict[str, Any]]] | None = None,
+    what: str = "clinical",
+) -> ClinicalHarvest:
+    """The Collection (steward metadata + aggregates), through the SHACL gate, as source ``collection_id``.
+
+    The primary cancer conditions are the steward's (``--condition``) when given, else those the data
+    names (mapped from the source's own codes). Without either the harvest stops with a clear error.
+    """
+    from cikg.harvest.base import MappingTally, harvest_dir, publish
+    from cikg.harvest.collection_meta import MetadataError, build
+    from cikg.harvest.ids import collection_iri
+
+    slots = aggregate.collection_slots()
+    meta = dict(metadata)
+    steward_tally = tally
+    if meta.get("primary_cancer_condition"):
+        slots.pop("primary_cancer_condition", None)
+    else:
+        derived = slots.pop("primary_cancer_condition", None)
+        if not derived:
+            raise MetadataError(
+                f"no {what} record names a cancer condition the hyperontology knows (see the unmapped "
+                "values): give the collection's condition with --condition"
+            )
+        meta["primary_cancer_condition"] = [concept_curie(c) for c in derived]
+        steward_tally = MappingTally(_Concepts())
+    coll_iri = collection_iri(settings.base_url, collection_id)
+    base, extra = build(
+        meta,
+        collection_id=collection_id,
+        collection=coll_iri,
+        base_url=settings.base_url,
+        tally=steward_tally,
+    )
+    collection: dict[str, Any] = {**base, **slots}
+    types = set(collection.get("dataset_type") or ())
+    types.add("clinical_data")
+    if aggregate.studies:
+        types.add("image_data")
+    collection["dataset_type"] = sorted(t for t in types if t in enum_names("dataset_type"))
+    collection.setdefault(
+        "description",
+        f"{what} data harvested by cikg: {aggregate.subjects} subjects, {aggregate.studies} imaging studies.",
+    )
+    collection["was_generated_by"] = report.run_iri
+    report.unmapped = tally.rows()
+    report.summary.update(
+        {
+            "subjects": aggregate.subjects,
+            "studies": aggregate.studies,
+            "conditions": len(aggregate.condition_counts),
+            "primary_cancer_condition": collection.get("primary_cancer_condition", []),
+        }
+    )
+    if aggregate.series is not None:
+        report.summary["series"] = aggregate.series
+    objects: list[tuple[str, Mapping[str, Any]]] = [*extra, ("Collection", collection)]
+    work = harvest_dir(settings, collection_id)
+    info = publish(store, objects, report, work_dir=work, gate=gate, violation_rows=violation_rows)
+    return ClinicalHarvest(report=report, info=info, collection=collection)
+
+
 __all__ = [
     "AGE_CAP",
     "Ancestors",
     "ClinicalAggregate",
+    "ClinicalHarvest",
+    "SourceKindMismatch",
     "SubjectTally",
     "age_bins",
     "age_in_years",
     "cap_age",
+    "check_clinical_metadata",
+    "check_source_kind",
     "concept_curie",
     "concept_name",
     "enum_names",
     "month_of",
     "no_ancestors",
+    "publish_clinical",
+    "safe_ancestors",
 ]

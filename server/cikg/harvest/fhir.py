@@ -27,10 +27,20 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cikg.harvest.base import MappingTally, Problem, Pseudonymiser
 from cikg.harvest.clinical import Ancestors, ClinicalAggregate, SubjectTally, month_of, no_ancestors
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from cikg.harvest.base import ValueMapper
+    from cikg.harvest.clinical import ClinicalHarvest
+    from cikg.settings import Settings
+    from cikg.store.base import TripleStore, Validator
+
+HARVESTER = "cikg-fhir"
 
 SUFFIXES = (".json", ".ndjson", ".jsonl")
 
@@ -104,9 +114,10 @@ def coding_values(concept: Any) -> Iterator[tuple[str, bool]]:
         code = c.get("code")
         if not isinstance(code, str) or not code.strip():
             continue
-        system = c.get("system") if isinstance(c.get("system"), str) else ""
-        prefix = SYSTEMS.get(system.rstrip("/"))
-        if system.rstrip("/") == _DICOM_SYSTEM:
+        raw_system = c.get("system")
+        system = raw_system.rstrip("/") if isinstance(raw_system, str) else ""
+        prefix = SYSTEMS.get(system)
+        if system == _DICOM_SYSTEM:
             yield code.strip(), True
         elif prefix:
             yield f"{prefix}:{code.strip()}", True
@@ -135,7 +146,9 @@ class _Harvest:
         self.result = FhirResult(aggregate=ClinicalAggregate())
 
     # -- mapping ------------------------------------------------------------------------------------
-    def map_concept(self, kind: str, values: Iterable[tuple[str, bool]], *, report: bool = True) -> str | None:
+    def map_concept(
+        self, kind: str, values: Iterable[tuple[str, bool]], *, report: bool = True
+    ) -> str | None:
         """The first value that maps; when none does, the first reportable value is reported."""
         first: str | None = None
         seen_text = False
@@ -436,4 +449,64 @@ def harvest_fhir(
     return result
 
 
-__all__ = ["SYSTEMS", "FhirError", "FhirResult", "coding_values", "fhir_date", "harvest_fhir", "input_files"]
+def run_fhir(
+    store: TripleStore,
+    settings: Settings,
+    *,
+    paths: list[Path],
+    collection_id: str,
+    metadata: Mapping[str, Any],
+    mapper: ValueMapper,
+    gate: Validator | None,
+    ancestors: Ancestors = no_ancestors,
+    violation_rows: Callable[[object], list[dict[str, Any]]] | None = None,
+) -> ClinicalHarvest:
+    """Harvest FHIR R4 files into source ``collection_id`` through the SHACL gate."""
+    from cikg.harvest.base import RunReport, pseudonymiser
+    from cikg.harvest.clinical import check_clinical_metadata, check_source_kind, publish_clinical
+
+    check_clinical_metadata(metadata)
+    check_source_kind(store, collection_id, "fhir")
+    input_files(paths)  # fail early on a missing path
+    names = sorted({p.resolve().name for p in paths})
+    report = RunReport(
+        source_id=collection_id,
+        source_kind="fhir",
+        source_url="file:" + (names[0] if len(names) == 1 else f"{names[0]}+{len(names) - 1}"),
+        harvester=HARVESTER,
+    )
+    tally = MappingTally(mapper)
+    result = harvest_fhir(paths, tally, pseudonymiser(settings), ancestors=ancestors)
+    report.items_seen = sum(result.resources.values())
+    report.items_harvested = result.used
+    report.items_skipped = result.skipped
+    for problem in result.problems:
+        report.problem(problem.where, problem.reason)
+    report.summary.update({"files": result.files, "resources": dict(sorted(result.resources.items()))})
+    if result.invalid_ages:
+        report.summary["notes"] = [f"{result.invalid_ages} subject(s) diagnosed before birth: no age"]
+    return publish_clinical(
+        store,
+        settings,
+        report=report,
+        collection_id=collection_id,
+        metadata=metadata,
+        aggregate=result.aggregate,
+        tally=tally,
+        gate=gate,
+        violation_rows=violation_rows,
+        what="FHIR",
+    )
+
+
+__all__ = [
+    "HARVESTER",
+    "SYSTEMS",
+    "FhirError",
+    "FhirResult",
+    "coding_values",
+    "fhir_date",
+    "harvest_fhir",
+    "input_files",
+    "run_fhir",
+]

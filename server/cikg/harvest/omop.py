@@ -38,9 +38,16 @@ from typing import TYPE_CHECKING, Any
 from cikg.harvest.clinical import Ancestors, ClinicalAggregate, concept_name, month_of, no_ancestors
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     import psycopg
 
     from cikg.harvest.base import ValueMapper
+    from cikg.harvest.clinical import ClinicalHarvest
+    from cikg.settings import Settings
+    from cikg.store.base import TripleStore, Validator
+
+HARVESTER = "cikg-omop"
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +103,21 @@ class OmopSource:
         return self.vocab_schema or self.cdm_schema
 
     def describe(self) -> str:
-        """The DSN without its password (for messages and provenance)."""
+        """The DSN without its password (for messages and the local run report)."""
         return describe_dsn(self.dsn)
+
+    def provenance_iri(self) -> str:
+        """What the published PROV-O says was used: database and schema names only (no host, no user),
+        as the DICOM harvester names only the folder."""
+        from urllib.parse import quote
+
+        try:
+            from psycopg.conninfo import conninfo_to_dict
+
+            db = str(conninfo_to_dict(self.dsn).get("dbname") or "database")
+        except Exception:
+            db = "database"
+        return f"urn:cikg:omop:{quote(db, safe='')}:{quote(self.cdm_schema, safe='')}"
 
 
 def describe_dsn(dsn: str) -> str:
@@ -108,10 +128,10 @@ def describe_dsn(dsn: str) -> str:
         params = conninfo_to_dict(dsn)
     except Exception:
         return "<unparsable DSN>"
-    user = params.get("user")
-    host = params.get("host") or "localhost"
-    port = params.get("port") or "5432"
-    db = params.get("dbname") or user or ""
+    user = str(params.get("user") or "")
+    host = str(params.get("host") or "localhost")
+    port = str(params.get("port") or "5432")
+    db = str(params.get("dbname") or user)
     return f"postgresql://{user + '@' if user else ''}{host}:{port}/{db}"
 
 
@@ -333,8 +353,8 @@ class _Sql:
             "BETWEEN 1 AND 12) AND (p.day_of_birth IS NULL OR p.day_of_birth BETWEEN 1 AND 31)"
         )
         return s.SQL(
-            "WITH m AS (SELECT * FROM unnest(%(ids)s::integer[], %(targets)s::text[], %(nearest)s::boolean[]) "
-            "AS m(concept_id, target, nearest)), ev AS ({ev}), "
+            "WITH m AS (SELECT * FROM unnest(%(ids)s::integer[], %(targets)s::text[], "
+            "%(nearest)s::boolean[]) AS m(concept_id, target, nearest)), ev AS ({ev}), "
             "hits AS MATERIALIZED (SELECT ev.person_id, ev.d, m.target, m.nearest FROM ev "
             "JOIN m ON m.concept_id = ev.concept_id), "
             "diag AS (SELECT person_id, MIN(d) AS d FROM hits GROUP BY person_id), "
@@ -574,7 +594,58 @@ def unmapped_rows(result: OmopResult) -> Iterable[tuple[str, str, int]]:
         yield kind, f"{value} ({name})" if name else value, n
 
 
+def run_omop(
+    store: TripleStore,
+    settings: Settings,
+    *,
+    source: OmopSource,
+    collection_id: str,
+    metadata: Mapping[str, Any],
+    mapper: ValueMapper,
+    gate: Validator | None,
+    ancestors: Ancestors = no_ancestors,
+    violation_rows: Callable[[object], list[dict[str, Any]]] | None = None,
+) -> ClinicalHarvest:
+    """Harvest an OMOP CDM into source ``collection_id`` through the SHACL gate."""
+    from cikg.harvest.base import MappingTally, RunReport
+    from cikg.harvest.clinical import check_clinical_metadata, check_source_kind, publish_clinical
+
+    check_clinical_metadata(metadata)
+    check_source_kind(store, collection_id, "omop")
+    report = RunReport(
+        source_id=collection_id, source_kind="omop", source_url=source.provenance_iri(), harvester=HARVESTER
+    )
+    result = harvest_omop(source, mapper, ancestors=ancestors)
+    tally = MappingTally(mapper)
+    for kind, value, n in unmapped_rows(result):
+        tally.add_unmapped(kind, value, n)
+    report.items_seen = report.items_harvested = result.aggregate.subjects
+    report.items_failed = result.invalid_ages
+    report.summary.update(
+        {
+            "database": source.describe(),
+            "notes": result.notes,
+            "cdm_version": result.cdm_version,
+            "tables": {t: present for t, present in sorted(result.tables.items())},
+            "imaging_from": result.imaging_from,
+        }
+    )
+    return publish_clinical(
+        store,
+        settings,
+        report=report,
+        collection_id=collection_id,
+        metadata=metadata,
+        aggregate=result.aggregate,
+        tally=tally,
+        gate=gate,
+        violation_rows=violation_rows,
+        what="OMOP CDM",
+    )
+
+
 __all__ = [
+    "HARVESTER",
     "OmopError",
     "OmopResult",
     "OmopSource",
@@ -582,5 +653,6 @@ __all__ = [
     "describe_dsn",
     "harvest_omop",
     "inspect_tables",
+    "run_omop",
     "unmapped_rows",
 ]

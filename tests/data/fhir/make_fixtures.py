@@ -47,7 +47,9 @@ def condition(cid: str, subject: str, coding: list[dict[str, str]] | None, **ext
     return res
 
 
-def imaging_study(sid: str, subject: str, uid: str, started: str, series: list[dict[str, Any]]) -> dict[str, Any]:
+def imaging_study(
+    sid: str, subject: str, uid: str, started: str, series: list[dict[str, Any]]
+) -> dict[str, Any]:
     return {
         "resourceType": "ImagingStudy",
         "id": sid,
@@ -77,51 +79,107 @@ def series(uid: str, modality: str, body_site: dict[str, str] | None = None) -> 
 
 def bundle_a() -> dict[str, Any]:
     a1, a2, a3, a4 = (f"PHIMARK-a{i}" for i in range(1, 5))
-    uuid = {p: f"urn:uuid:0000000{i}-0000-4000-8000-00000000000{i}" for i, p in enumerate((a1, a2, a3, a4), 1)}
+    uuid = {
+        p: f"urn:uuid:0000000{i}-0000-4000-8000-00000000000{i}" for i, p in enumerate((a1, a2, a3, a4), 1)
+    }
     resources: list[tuple[str | None, dict[str, Any]]] = [
         (uuid[a1], patient(a1, "male", "1950-03-10")),
         (uuid[a2], patient(a2, "female", "1970-05")),
         (uuid[a3], patient(a3, "female", "1980")),
         (uuid[a4], patient(a4, "unknown", None)),
         # a1: prostate cancer by SNOMED, onset 2015-06-01 (age 65)
-        (None, condition("PHIMARK-c1", uuid[a1], [{"system": SCT, "code": "399068003"}],
-                         onsetDateTime="2015-06-01T10:00:00+01:00")),
+        (
+            None,
+            condition(
+                "PHIMARK-c1",
+                uuid[a1],
+                [{"system": SCT, "code": "399068003"}],
+                onsetDateTime="2015-06-01T10:00:00+01:00",
+            ),
+        ),
         # a2: breast cancer by ICD-10, recorded 2020-05-04 (born mid-May 1970: age 49)
-        (None, condition("PHIMARK-c2", f"Patient/{a2}", [{"system": ICD10, "code": "C50.9"}],
-                         recordedDate="2020-05-04")),
+        (
+            None,
+            condition(
+                "PHIMARK-c2", f"Patient/{a2}", [{"system": ICD10, "code": "C50.9"}], recordedDate="2020-05-04"
+            ),
+        ),
         # a3: a refuted breast cancer (skipped) and an NSCLC histology observation, 2021-01-15 (age 40)
-        (None, condition("PHIMARK-c3", f"Patient/{a3}", [{"system": SCT, "code": "254837009"}],
-                         verificationStatus={"coding": [{"code": "refuted"}]}, onsetDateTime="2001-01-01")),
-        (None, {
-            "resourceType": "Observation", "id": "PHIMARK-o1", "status": "final",
-            "subject": {"reference": f"Patient/{a3}"},
-            "code": {"coding": [{"system": "http://loinc.org", "code": "31205-8"}]},
-            "valueCodeableConcept": {"coding": [{"system": SCT, "code": "254637007"}]},
-            "effectiveDateTime": "2021-01-15",
-            "note": [{"text": "PHIMARK pathologist note"}],
-        }),
-        (None, {
-            "resourceType": "Observation", "id": "PHIMARK-o2", "status": "final",
-            "subject": {"reference": f"Patient/{a3}"},
-            "code": {"coding": [{"system": "http://loinc.org", "code": "2857-1"}]},
-            "valueQuantity": {"value": 4.2, "unit": "ng/mL"},
-        }),
+        (
+            None,
+            condition(
+                "PHIMARK-c3",
+                f"Patient/{a3}",
+                [{"system": SCT, "code": "254837009"}],
+                verificationStatus={"coding": [{"code": "refuted"}]},
+                onsetDateTime="2001-01-01",
+            ),
+        ),
+        (
+            None,
+            {
+                "resourceType": "Observation",
+                "id": "PHIMARK-o1",
+                "status": "final",
+                "subject": {"reference": f"Patient/{a3}"},
+                "code": {"coding": [{"system": "http://loinc.org", "code": "31205-8"}]},
+                "valueCodeableConcept": {"coding": [{"system": SCT, "code": "254637007"}]},
+                "effectiveDateTime": "2021-01-15",
+                "note": [{"text": "PHIMARK pathologist note"}],
+            },
+        ),
+        (
+            None,
+            {
+                "resourceType": "Observation",
+                "id": "PHIMARK-o2",
+                "status": "final",
+                "subject": {"reference": f"Patient/{a3}"},
+                "code": {"coding": [{"system": "http://loinc.org", "code": "2857-1"}]},
+                "valueQuantity": {"value": 4.2, "unit": "ng/mL"},
+            },
+        ),
         # a4: a diagnosis in free text only (tried, never reported)
-        (None, condition("PHIMARK-c4", f"Patient/{a4}", None,
-                         code={"text": "PHIMARK free-text diagnosis of the patient"})),
+        (
+            None,
+            condition(
+                "PHIMARK-c4",
+                f"Patient/{a4}",
+                None,
+                code={"text": "PHIMARK free-text diagnosis of the patient"},
+            ),
+        ),
         # imaging: a1 MR prostate (2 series), a2 mammography (MG does not map)
-        (None, imaging_study("PHIMARK-s1", f"Patient/{a1}", "1.2.999.77.1", "2015-07-10T09:00:00Z", [
-            series("1.2.999.77.1.1", "MR"),
-            series("1.2.999.77.1.2", "MR", {"system": SCT, "code": "41216001"}),
-        ])),
-        (None, imaging_study("PHIMARK-s2", uuid[a2], "1.2.999.77.2", "2020-06", [series("1.2.999.77.2.1", "MG")])),
+        (
+            None,
+            imaging_study(
+                "PHIMARK-s1",
+                f"Patient/{a1}",
+                "1.2.999.77.1",
+                "2015-07-10T09:00:00Z",
+                [
+                    series("1.2.999.77.1.1", "MR"),
+                    series("1.2.999.77.1.2", "MR", {"system": SCT, "code": "41216001"}),
+                ],
+            ),
+        ),
+        (
+            None,
+            imaging_study(
+                "PHIMARK-s2", uuid[a2], "1.2.999.77.2", "2020-06", [series("1.2.999.77.2.1", "MG")]
+            ),
+        ),
         (None, {"resourceType": "Encounter", "id": "PHIMARK-e1", "status": "finished"}),
     ]
     return {
         "resourceType": "Bundle",
         "type": "transaction",
         "entry": [
-            {**({"fullUrl": full} if full else {}), "resource": res, "request": {"method": "POST", "url": res["resourceType"]}}
+            {
+                **({"fullUrl": full} if full else {}),
+                "resource": res,
+                "request": {"method": "POST", "url": res["resourceType"]},
+            }
             for full, res in resources
         ],
     }
@@ -133,7 +191,9 @@ def write_ndjson(path: Path, resources: list[dict[str, Any]], extra_lines: list[
 
 
 def main() -> None:
-    (HERE / "bundle-a.json").write_text(json.dumps(bundle_a(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (HERE / "bundle-a.json").write_text(
+        json.dumps(bundle_a(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     bulk = HERE / "bulk"
     bulk.mkdir(exist_ok=True)
     b1, b2 = "PHIMARK-b1", "PHIMARK-b2"
@@ -141,12 +201,21 @@ def main() -> None:
     write_ndjson(
         bulk / "Condition.ndjson",
         [
-            condition("PHIMARK-c5", f"Patient/{b1}", [{"system": ICD10, "code": "C61"}], onsetDateTime="2019-02-01"),
-            condition("PHIMARK-c6", f"Patient/{b1}", [{"system": "http://example.org/local-codes", "code": "X1"}],
-                      onsetDateTime="2018-01-01"),
-            condition("PHIMARK-c7", f"https://fhir.example.org/r4/Patient/{b2}",
-                      [{"system": SCT, "code": "254837009", "display": "Malignant tumor of breast"}],
-                      onsetDateTime="2025-01-01"),
+            condition(
+                "PHIMARK-c5", f"Patient/{b1}", [{"system": ICD10, "code": "C61"}], onsetDateTime="2019-02-01"
+            ),
+            condition(
+                "PHIMARK-c6",
+                f"Patient/{b1}",
+                [{"system": "http://example.org/local-codes", "code": "X1"}],
+                onsetDateTime="2018-01-01",
+            ),
+            condition(
+                "PHIMARK-c7",
+                f"https://fhir.example.org/r4/Patient/{b2}",
+                [{"system": SCT, "code": "254837009", "display": "Malignant tumor of breast"}],
+                onsetDateTime="2025-01-01",
+            ),
             # a subject known only through this reference (no Patient resource): counted, no age
             condition("PHIMARK-c8", "Patient/PHIMARK-c9", [{"system": SCT, "code": "399068003"}]),
         ],
@@ -154,12 +223,21 @@ def main() -> None:
     )
     write_ndjson(
         bulk / "ImagingStudy.ndjson",
-        [imaging_study("PHIMARK-s3", f"Patient/{b1}", "1.2.999.77.3", "2019-03-05",
-                       [series("1.2.999.77.3.1", "CT", {"system": SCT, "code": "51185008"})])],
+        [
+            imaging_study(
+                "PHIMARK-s3",
+                f"Patient/{b1}",
+                "1.2.999.77.3",
+                "2019-03-05",
+                [series("1.2.999.77.3.1", "CT", {"system": SCT, "code": "51185008"})],
+            )
+        ],
     )
     bad = HERE / "bad"
     bad.mkdir(exist_ok=True)
-    (bad / "truncated.json").write_text('{"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Pat', encoding="utf-8")
+    (bad / "truncated.json").write_text(
+        '{"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Pat', encoding="utf-8"
+    )
     (bad / "array.json").write_text("[1, 2, 3]\n", encoding="utf-8")
 
 
