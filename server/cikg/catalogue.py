@@ -298,6 +298,33 @@ class Catalogue:
             violation_rows=report_rows,
         )
 
+    def harvest_csv(
+        self,
+        paths: list[Path],
+        mapping: Path,
+        collection_id: str,
+        *,
+        metadata: dict[str, Any],
+        engine: str = "sparql",
+    ) -> Any:
+        """Aggregate CSV / eCRF exports (a column mapping + the steward's SSSOM) into ``collection_id``."""
+        from cikg.harvest.csvfile import run_csv
+        from cikg.validate import report_rows
+
+        source_iri(collection_id)
+        return run_csv(
+            self._store,
+            self.settings,
+            paths=paths,
+            mapping_path=mapping,
+            collection_id=collection_id,
+            metadata=metadata,
+            mapper=self._harvest_mapper(),
+            gate=self._harvest_gate(engine),
+            ancestors=self._harvest_ancestors(),
+            violation_rows=report_rows,
+        )
+
     def harvest_status(self, *, history: bool = False) -> list[Any]:
         """Harvested sources: last run (or every run), outcome and counts, from the system graph."""
         from cikg.harvest.base import harvest_status

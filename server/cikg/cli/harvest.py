@@ -289,6 +289,30 @@ def fhir(
         _run(lambda: cat.harvest_fhir(paths, collection, metadata=meta, engine=engine), as_json)
 
 
+@app.command(name="csv")
+def csv_(
+    files: list[Path] = typer.Argument(..., help="CSV / eCRF export file(s) with a header line."),
+    mapping: Path = typer.Option(
+        ..., "--mapping", "-m", help="Column mapping (YAML): which column is the subject, sex, condition, ..."
+    ),
+    collection: str = Collection,
+    title: str | None = Title,
+    description: str | None = Description,
+    data_holder: str | None = Holder,
+    access_rights: str | None = Access,
+    license: str | None = Licence,
+    condition: list[str] | None = ClinicalCondition,
+    metadata: Path | None = Metadata,
+    engine: str = Engine,
+    data_dir: Path | None = DataDir,
+    as_json: bool = JsonOut,
+) -> None:
+    """Aggregate a CSV / eCRF export through a column mapping and the steward's SSSOM value mappings."""
+    meta = _clinical_metadata(metadata, title, description, data_holder, access_rights, license, condition)
+    with open_catalogue(data_dir) as cat, err_console.status("reading the export ..."):
+        _run(lambda: cat.harvest_csv(files, mapping, collection, metadata=meta, engine=engine), as_json)
+
+
 @app.command()
 def status(
     history: bool = typer.Option(False, "--history", help="Every run, not only the last per source."),
