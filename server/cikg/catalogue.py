@@ -325,6 +325,56 @@ class Catalogue:
             violation_rows=report_rows,
         )
 
+    def harvest_dcat(
+        self,
+        url: str,
+        source_id: str | None = None,
+        *,
+        timeout: float = 30.0,
+        max_documents: int = 10_000,
+        follow: bool = True,
+        follow_external: bool = False,
+        force: bool = False,
+        country: str | None = None,
+        conditions: list[str] | None = None,
+        engine: str = "sparql",
+    ) -> Any:
+        """Harvest a remote DCAT-AP / HealthDCAT-AP / FAIR Data Point catalogue as one source."""
+        from cikg.harvest.base import MappingTally
+        from cikg.harvest.dcat import DcatOptions, run_dcat
+        from cikg.harvest.dcat_mapping import MappingOptions
+        from cikg.validate import report_rows
+
+        if source_id is not None:
+            source_iri(source_id)
+        mapper = self._harvest_mapper()
+        concepts: list[str] = []
+        tally = MappingTally(mapper)
+        for value in conditions or ():
+            concept = tally.map("condition", value)
+            if concept is None:
+                raise InvalidRequest(
+                    f"--condition {value!r}: no hyperontology condition has that code or name"
+                )
+            concepts.append(concept)
+        return run_dcat(
+            self._store,
+            self.settings,
+            url=url,
+            source_id=source_id,
+            mapper=mapper,
+            gate=self._harvest_gate(engine),
+            options=DcatOptions(
+                timeout=timeout,
+                max_documents=max_documents,
+                follow=follow,
+                follow_external=follow_external,
+                force=force,
+            ),
+            mapping=MappingOptions(country=country.upper() if country else None, conditions=tuple(concepts)),
+            violation_rows=report_rows,
+        )
+
     def harvest_status(self, *, history: bool = False) -> list[Any]:
         """Harvested sources: last run (or every run), outcome and counts, from the system graph."""
         from cikg.harvest.base import harvest_status

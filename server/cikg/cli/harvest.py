@@ -314,6 +314,48 @@ def csv_(
 
 
 @app.command()
+def dcat(
+    url: str = typer.Argument(..., help="URL of a DCAT-AP / HealthDCAT-AP catalogue or a FAIR Data Point."),
+    source: str | None = typer.Option(
+        None, "--source", "-s", help="Source id (default: from the URL's host and path)."
+    ),
+    timeout: float = typer.Option(30.0, "--timeout", help="Seconds to wait for a server, per request."),
+    max_documents: int = typer.Option(10_000, "--max-documents", help="Stop (with an error) beyond this."),
+    no_follow: bool = typer.Option(False, "--no-follow", help="Read only the URL (and its next pages)."),
+    follow_external: bool = typer.Option(
+        False, "--follow-external", help="Also follow links to other hosts than the URL's."
+    ),
+    force: bool = typer.Option(False, "--force", help="Ignore stored ETag / Last-Modified; rebuild."),
+    country: str | None = typer.Option(
+        None, "--country", help="ISO 3166-1 alpha-2 country of data holders that state none (e.g. ES)."
+    ),
+    condition: list[str] | None = typer.Option(
+        None, "--condition", help="Condition of datasets that name none the hyperontology knows (repeatable)."
+    ),
+    engine: str = Engine,
+    data_dir: Path | None = DataDir,
+    as_json: bool = JsonOut,
+) -> None:
+    """Harvest a remote catalogue (Turtle, JSON-LD, RDF/XML over HTTP) into its own validated source."""
+    with open_catalogue(data_dir) as cat, err_console.status(f"harvesting {url} ..."):
+        _run(
+            lambda: cat.harvest_dcat(
+                url,
+                source,
+                timeout=timeout,
+                max_documents=max_documents,
+                follow=not no_follow,
+                follow_external=follow_external,
+                force=force,
+                country=country,
+                conditions=condition,
+                engine=engine,
+            ),
+            as_json,
+        )
+
+
+@app.command()
 def status(
     history: bool = typer.Option(False, "--history", help="Every run, not only the last per source."),
     data_dir: Path | None = DataDir,
