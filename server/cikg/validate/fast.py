@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -299,21 +300,25 @@ class FastValidator:
             f"SELECT DISTINCT ?v WHERE {{ {focus} ?f <{ps.path}> ?v . "
             f"FILTER(isLiteral(?v) && datatype(?v) = <{dt}>) }}"
         )
-        bad: list[ox.Literal] = []
         rdflib_log = logging.getLogger("rdflib.term")
         previous = rdflib_log.disabled
         rdflib_log.disabled = True
-        try:
-            for row in self._select(q):
-                lit = row["v"]
-                rl = RdfLiteral(lit.value, datatype=URIRef(dt))
-                if getattr(rl, "ill_typed", None) is True or not _actual_datatype_ok(rl, dt):
-                    bad.append(lit)
-        finally:
-            rdflib_log.disabled = previous
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bad = self._ill_typed_values(q, dt, RdfLiteral, URIRef)
+        rdflib_log.disabled = previous
         return self._rows_with_values(
             focus, ps, bad, "DatatypeConstraintComponent", f"Value is not Literal with datatype <{dt}>"
         )
+
+    def _ill_typed_values(self, q: str, dt: str, rdf_literal: Any, uriref: Any) -> list[ox.Literal]:
+        bad: list[ox.Literal] = []
+        for row in self._select(q):
+            lit = row["v"]
+            rl = rdf_literal(lit.value, datatype=uriref(dt), normalize=False)
+            if getattr(rl, "ill_typed", None) is True or not _actual_datatype_ok(rl, dt):
+                bad.append(lit)
+        return bad
 
     def _pattern(self, focus: str, ps: PropertyShape, pattern: str) -> list[Violation]:
         flags = 0

@@ -28,7 +28,7 @@ def _to_rdflib(term: Any) -> Any:
     dt = term.datatype.value
     if dt == "http://www.w3.org/2001/XMLSchema#string":
         return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(dt))
+    return Literal(term.value, datatype=URIRef(dt), normalize=False)
 
 
 def _to_nt(term: Any) -> str:
