@@ -186,3 +186,20 @@ def test_harvest_into_the_store_and_cli(
     bad = CliRunner().invoke(app, [*args[:3], "--mapping", str(DATA / "ecrf.csv"), *args[5:]])
     assert bad.exit_code == 1
     assert isinstance(bad.exception, CsvError) and "column mapping" in str(bad.exception)
+
+
+def test_age_column_series_and_bad_age(tmp_path: Path) -> None:
+    data = tmp_path / "ages.csv"
+    data.write_text("pid,age,dx,study,series\n1,64,C61,s1,a\n1,64,C61,s1,b\n2,97,C50.9,s2,a\n3,sixty,C61,,\n")
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(
+        "columns: {subject: pid, age: age, condition: {column: dx, system: ICD10}, "
+        "study: study, series: series}"
+    )
+    result, _ = run(data, mapping)
+    agg = result.aggregate
+    assert agg.ages == Counter({64: 1, 90: 1})  # 97 capped
+    assert (agg.studies, agg.series) == (2, 3)
+    assert [(p.where, p.reason) for p in result.problems] == [
+        ("ages.csv row 5", "column 'age': not an age in years")
+    ]
