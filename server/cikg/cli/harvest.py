@@ -189,6 +189,54 @@ def dicomweb(
         )
 
 
+def _render_source(report: Any, as_json: bool, *, what: str) -> None:
+    """The run of a clinical or remote-catalogue harvest (counts of its own kind, not DICOM's)."""
+    if as_json:
+        print_json(report.to_json())
+        return
+    s = report.summary
+    if report.source_kind == "dcat":
+        counts = (
+            f"{report.items_seen} document(s), {report.items_skipped} unchanged (304); "
+            f"{s.get('collections', 0)} collection(s) and {s.get('catalogues', 0)} catalogue(s) kept, "
+            f"{report.items_failed} left out"
+        )
+    else:
+        counts = (
+            f"{report.items_seen} {what} read, {report.items_failed} with problems; "
+            f"{s.get('subjects', 0)} subjects, {s.get('studies', 0)} imaging studies; conditions: "
+            + (", ".join(s.get("primary_cancer_condition") or []) or "-")
+        )
+    console.print(f"[bold]{report.source_id}[/]: {report.outcome}; {counts}", soft_wrap=True)
+    if report.problems:
+        rows = [[p.where, p.reason] for p in report.problems[:50]]
+        print_table(["where", "problem"], rows, title=f"{len(report.problems)} problem(s)")
+    if report.unmapped:
+        rows = [[u["kind"], u["value"], u["count"]] for u in report.unmapped[:40]]
+        print_table(["kind", "value", "count"], rows, title="values with no hyperontology concept")
+    if report.violations:
+        rows = [
+            [v["focus"], v["path"], v["constraint"], v["value"], v["message"]] for v in report.violations[:50]
+        ]
+        print_table(["focus", "path", "constraint", "value", "message"], rows, title="SHACL violations")
+    if report.report_path:
+        console.print(f"[dim]run report: {report.report_path}[/]", soft_wrap=True)
+
+
+def _run_source(call: Any, as_json: bool, *, what: str) -> None:
+    from cikg.harvest.base import HarvestRejected
+
+    try:
+        result = call()
+    except HarvestRejected as exc:
+        _render_source(exc.run, as_json, what=what)
+        err_console.print(
+            "[bold red]rejected:[/] the harvested graph failed the SHACL gate; the previous version is kept"
+        )
+        raise typer.Exit(1) from exc
+    _render_source(result.report, as_json, what=what)
+
+
 def _clinical_metadata(
     metadata: Path | None,
     title: str | None,
@@ -252,7 +300,7 @@ def omop(
     """Aggregate an OMOP CDM v5.4 database (PostgreSQL, + MI-CDM image_occurrence) into a collection."""
     meta = _clinical_metadata(metadata, title, description, data_holder, access_rights, license, condition)
     with open_catalogue(data_dir) as cat, err_console.status("aggregating the OMOP CDM ..."):
-        _run(
+        _run_source(
             lambda: cat.harvest_omop(
                 dsn,
                 collection,
@@ -263,6 +311,7 @@ def omop(
                 engine=engine,
             ),
             as_json,
+            what="persons",
         )
 
 
@@ -286,7 +335,11 @@ def fhir(
     """Aggregate FHIR R4 Patient, Condition, Observation and ImagingStudy resources into a collection."""
     meta = _clinical_metadata(metadata, title, description, data_holder, access_rights, license, condition)
     with open_catalogue(data_dir) as cat, err_console.status("reading FHIR resources ..."):
-        _run(lambda: cat.harvest_fhir(paths, collection, metadata=meta, engine=engine), as_json)
+        _run_source(
+            lambda: cat.harvest_fhir(paths, collection, metadata=meta, engine=engine),
+            as_json,
+            what="resources",
+        )
 
 
 @app.command(name="csv")
@@ -310,7 +363,11 @@ def csv_(
     """Aggregate a CSV / eCRF export through a column mapping and the steward's SSSOM value mappings."""
     meta = _clinical_metadata(metadata, title, description, data_holder, access_rights, license, condition)
     with open_catalogue(data_dir) as cat, err_console.status("reading the export ..."):
-        _run(lambda: cat.harvest_csv(files, mapping, collection, metadata=meta, engine=engine), as_json)
+        _run_source(
+            lambda: cat.harvest_csv(files, mapping, collection, metadata=meta, engine=engine),
+            as_json,
+            what="rows",
+        )
 
 
 @app.command()
@@ -338,7 +395,7 @@ def dcat(
 ) -> None:
     """Harvest a remote catalogue (Turtle, JSON-LD, RDF/XML over HTTP) into its own validated source."""
     with open_catalogue(data_dir) as cat, err_console.status(f"harvesting {url} ..."):
-        _run(
+        _run_source(
             lambda: cat.harvest_dcat(
                 url,
                 source,
@@ -352,6 +409,7 @@ def dcat(
                 engine=engine,
             ),
             as_json,
+            what="documents",
         )
 
 
