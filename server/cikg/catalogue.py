@@ -237,6 +237,144 @@ class Catalogue:
             violation_rows=report_rows,
         )
 
+    def _harvest_ancestors(self) -> Any:
+        """The vocabulary's ``ancestors`` (condition counts include them), when the mapper has one."""
+        from cikg.harvest.clinical import safe_ancestors
+
+        return safe_ancestors(getattr(self.value_mapper, "ancestors", None))
+
+    def harvest_omop(
+        self,
+        dsn: str,
+        collection_id: str,
+        *,
+        metadata: dict[str, Any],
+        cdm_schema: str = "public",
+        vocab_schema: str | None = None,
+        statement_timeout: float = 3600.0,
+        connect_timeout: int = 10,
+        engine: str = "sparql",
+    ) -> Any:
+        """Aggregate an OMOP CDM v5.4 database (PostgreSQL) into source ``collection_id``."""
+        from cikg.harvest.omop import OmopSource, run_omop
+        from cikg.validate import report_rows
+
+        source_iri(collection_id)
+        return run_omop(
+            self._store,
+            self.settings,
+            source=OmopSource(
+                dsn,
+                cdm_schema=cdm_schema,
+                vocab_schema=vocab_schema,
+                connect_timeout=connect_timeout,
+                statement_timeout=statement_timeout,
+            ),
+            collection_id=collection_id,
+            metadata=metadata,
+            mapper=self._harvest_mapper(),
+            gate=self._harvest_gate(engine),
+            ancestors=self._harvest_ancestors(),
+            violation_rows=report_rows,
+        )
+
+    def harvest_fhir(
+        self, paths: list[Path], collection_id: str, *, metadata: dict[str, Any], engine: str = "sparql"
+    ) -> Any:
+        """Aggregate FHIR R4 Bundles / Bulk Data NDJSON files into source ``collection_id``."""
+        from cikg.harvest.fhir import run_fhir
+        from cikg.validate import report_rows
+
+        source_iri(collection_id)
+        return run_fhir(
+            self._store,
+            self.settings,
+            paths=paths,
+            collection_id=collection_id,
+            metadata=metadata,
+            mapper=self._harvest_mapper(),
+            gate=self._harvest_gate(engine),
+            ancestors=self._harvest_ancestors(),
+            violation_rows=report_rows,
+        )
+
+    def harvest_csv(
+        self,
+        paths: list[Path],
+        mapping: Path,
+        collection_id: str,
+        *,
+        metadata: dict[str, Any],
+        engine: str = "sparql",
+    ) -> Any:
+        """Aggregate CSV / eCRF exports (a column mapping + the steward's SSSOM) into ``collection_id``."""
+        from cikg.harvest.csvfile import run_csv
+        from cikg.validate import report_rows
+
+        source_iri(collection_id)
+        return run_csv(
+            self._store,
+            self.settings,
+            paths=paths,
+            mapping_path=mapping,
+            collection_id=collection_id,
+            metadata=metadata,
+            mapper=self._harvest_mapper(),
+            gate=self._harvest_gate(engine),
+            ancestors=self._harvest_ancestors(),
+            violation_rows=report_rows,
+        )
+
+    def harvest_dcat(
+        self,
+        url: str,
+        source_id: str | None = None,
+        *,
+        timeout: float = 30.0,
+        max_documents: int = 10_000,
+        follow: bool = True,
+        follow_external: bool = False,
+        force: bool = False,
+        country: str | None = None,
+        conditions: list[str] | None = None,
+        engine: str = "sparql",
+    ) -> Any:
+        """Harvest a remote DCAT-AP / HealthDCAT-AP / FAIR Data Point catalogue as one source."""
+        from cikg.harvest.base import MappingTally
+        from cikg.harvest.dcat import DcatOptions, run_dcat
+        from cikg.harvest.dcat_mapping import MappingOptions
+        from cikg.validate import report_rows
+
+        if source_id is not None:
+            source_iri(source_id)
+        mapper = self._harvest_mapper()
+        concepts: list[str] = []
+        tally = MappingTally(mapper)
+        for value in conditions or ():
+            concept = tally.map("condition", value)
+            if concept is None:
+                raise InvalidRequest(
+                    f"--condition {value!r}: no hyperontology condition has that code or name"
+                )
+            concepts.append(concept)
+        return run_dcat(
+            self._store,
+            self.settings,
+            url=url,
+            source_id=source_id,
+            mapper=mapper,
+            gate=self._harvest_gate(engine),
+            options=DcatOptions(
+                timeout=timeout,
+                max_documents=max_documents,
+                follow=follow,
+                follow_external=follow_external,
+                force=force,
+            ),
+            mapping=MappingOptions(country=country.upper() if country else None, conditions=tuple(concepts)),
+            violation_rows=report_rows,
+        )
+
     def harvest_status(self, *, history: bool = False) -> list[Any]:
         """Harvested sources: last run (or every run), outcome and counts, from the system graph."""
         from cikg.harvest.base import harvest_status
