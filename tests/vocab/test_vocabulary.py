@@ -13,10 +13,22 @@ NSCLC = "non_small_cell_lung_carcinoma"
 
 @pytest.mark.parametrize(
     "code",
-    ["SNOMEDCT:254637007", "NCIT:C2926", "OMOP:4115276", "MONDO:0005233", "ICDO3:8046/3",
-     "snomed:254637007", "SCTID:254637007", "ncit:c2926", "http://snomed.info/id/254637007",
-     "http://purl.obolibrary.org/obo/NCIT_C2926", "254637007", "CIKG:non_small_cell_lung_carcinoma",
-     "https://w3id.org/cikg/ontology/non_small_cell_lung_carcinoma", NSCLC],
+    [
+        "SNOMEDCT:254637007",
+        "NCIT:C2926",
+        "OMOP:4115276",
+        "MONDO:0005233",
+        "ICDO3:8046/3",
+        "snomed:254637007",
+        "SCTID:254637007",
+        "ncit:c2926",
+        "http://snomed.info/id/254637007",
+        "http://purl.obolibrary.org/obo/NCIT_C2926",
+        "254637007",
+        "CIKG:non_small_cell_lung_carcinoma",
+        "https://w3id.org/cikg/ontology/non_small_cell_lung_carcinoma",
+        NSCLC,
+    ],
 )
 def test_nsclc_codes_resolve_to_one_concept(vocab: Vocabulary, code: str) -> None:
     assert vocab.resolve(code).id == NSCLC
@@ -50,8 +62,14 @@ def test_eucaim_and_radlex_codes(vocab: Vocabulary) -> None:
 
 @pytest.mark.parametrize(
     "label",
-    ["Carcinoma de pulmón de células no pequeñas", "carcinoma de pulmon de celulas no pequenas",
-     "Μη μικροκυτταρικό καρκίνωμα του πνεύμονα", "ΜΗ ΜΙΚΡΟΚΥΤΤΑΡΙΚΟ ΚΑΡΚΙΝΩΜΑ ΤΟΥ ΠΝΕΥΜΟΝΑ", "NSCLC", "CBNPC"],
+    [
+        "Carcinoma de pulmón de células no pequeñas",
+        "carcinoma de pulmon de celulas no pequenas",
+        "Μη μικροκυτταρικό καρκίνωμα του πνεύμονα",
+        "ΜΗ ΜΙΚΡΟΚΥΤΤΑΡΙΚΟ ΚΑΡΚΙΝΩΜΑ ΤΟΥ ΠΝΕΥΜΟΝΑ",
+        "NSCLC",
+        "CBNPC",
+    ],
 )
 def test_labels_in_any_language_resolve(vocab: Vocabulary, label: str) -> None:
     assert vocab.resolve(label).id == NSCLC
@@ -73,8 +91,13 @@ def test_closure(vocab: Vocabulary) -> None:
     assert {NSCLC, "lung_adenocarcinoma", "small_cell_lung_carcinoma", "lung_cancer"} <= lung
     assert "breast_cancer" not in lung
     assert "lung_cancer" not in vocab.descendants("lung_cancer", include_self=False)
-    assert vocab.ancestors("lung_adenocarcinoma") == {NSCLC, "lung_cancer", "malignant_neoplasm", "neoplasm",
-                                                     "condition"}
+    assert vocab.ancestors("lung_adenocarcinoma") == {
+        NSCLC,
+        "lung_cancer",
+        "malignant_neoplasm",
+        "neoplasm",
+        "condition",
+    }
     assert vocab.branch_of("lung_adenocarcinoma") == "condition"
     assert vocab.branch_of("bp_lung") == "body_structure"
     codes = vocab.descendants("lung_cancer", include_codes=True)
@@ -98,7 +121,7 @@ def test_search_is_ranked_accent_insensitive_and_typo_tolerant(vocab: Vocabulary
 
 def test_normalize() -> None:
     assert normalize("Cáncer de PULMÓN") == "cancer de pulmon"
-    assert normalize("Καρκίνος του πνεύμονα") == "καρκινος του πνευμονα"
+    assert normalize("Καρκίνος του πνεύμονα") == "καρκινοσ του πνευμονα"  # final sigma folded
     assert normalize("ΟΓΚΟΣ") == normalize("όγκος")
     assert normalize("T2-weighted, axial") == "t2 weighted axial"
     assert normalize("ICDO 8140/3") == "icdo 8140/3"

@@ -74,7 +74,9 @@ def read_branches(path: Path | None) -> dict[str, str]:
     if path is None or not path.is_file():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {spec["root"]: name for name, spec in (data.get("branches") or {}).items() if spec and spec.get("root")}
+    return {
+        spec["root"]: name for name, spec in (data.get("branches") or {}).items() if spec and spec.get("root")
+    }
 
 
 def _hash_file(path: Path) -> str:

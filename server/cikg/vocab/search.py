@@ -5,8 +5,8 @@ Entries are numbered in static priority order (hyperontology preferred labels fi
 synonyms, then imported labels; shorter before longer), so every posting list is already sorted by
 priority and the first candidates found are the best ones. A query is normalised like the labels
 (case, accents, Greek tonos, punctuation); its last word is a prefix (autocomplete); a word that is
-not in the index is corrected to the closest indexed words (optimal string alignment: a swap of two letters is one edit; at most 1 edit for words up
-to 5 characters, 2 beyond).
+not in the index is corrected to the closest indexed words (optimal string alignment distance, so a
+swap of two letters is one edit: at most 1 edit for words up to 5 characters, 2 beyond).
 """
 
 from __future__ import annotations
@@ -133,9 +133,7 @@ class LabelIndex:
             choices, expand = self._prefixes_of_length(len(word))
         else:
             choices, expand = self.tokens, {}
-        found = process.extract(
-            word, choices, scorer=OSA.distance, score_cutoff=edits, limit=limit * 3
-        )
+        found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=edits, limit=limit * 3)
         out: list[tuple[str, float]] = []
         for choice, dist, _ in sorted(found, key=lambda f: (f[1], f[0])):
             sim = 1.0 - dist / max(len(word), 1)
@@ -196,7 +194,9 @@ class LabelIndex:
         ranked = sorted(scored.values(), key=lambda m: (-m.score, m.entry))
         return ranked[:limit]
 
-    def _word_matches(self, words: list[str], prefix: bool, consider: Callable[[int, float], None], *, corrected: bool) -> None:
+    def _word_matches(
+        self, words: list[str], prefix: bool, consider: Callable[[int, float], None], *, corrected: bool
+    ) -> None:
         options: list[list[tuple[str, float, bool]]] = []  # per word: (word, similarity, as prefix)
         for i, word in enumerate(words):
             last = prefix and i == len(words) - 1

@@ -1,7 +1,7 @@
 """Text normalisation for matching labels: case-, accent- and punctuation-insensitive, Greek too.
 
 ``normalize("Cáncer de pulmón")`` == ``normalize("cancer de PULMON")`` == ``"cancer de pulmon"``;
-``normalize("Καρκίνος του πνεύμονα")`` == ``"καρκινος του πνευμονα"`` (tonos dropped, final sigma
+``normalize("Καρκίνος του πνεύμονα")`` == ``"καρκινοσ του πνευμονα"`` (tonos dropped, final sigma
 folded). The same function serves the term index, autocomplete and harvesting.
 """
 
@@ -38,5 +38,5 @@ def tokens(text: str) -> list[str]:
 
 
 def compact(text: str) -> str:
-    """Normalised text without any space or punctuation (``T2-W`` -> ``t2w``, ``GE Medical`` -> ``gemedical``)."""
+    """Normalised text without spaces or punctuation (``T2-W`` -> ``t2w``, ``GE Med`` -> ``gemed``)."""
     return re.sub(r"[\W_]+", "", fold(text))

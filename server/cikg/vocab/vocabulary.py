@@ -150,16 +150,16 @@ class Vocabulary:
         for path in mapping_files:
             self.sources.mapping_files.append(str(path))
             for row in read_sssom(path):
-                slug = _slug(row.subject)
-                if slug is None or row.negated:
+                found_slug = _slug(row.subject)
+                if found_slug is None or row.negated:
                     continue
-                if slug not in raw:
+                if found_slug not in raw:
                     log.warning("%s: mapping for unknown concept %s ignored", path, row.subject)
                     continue
-                onto_mappings[slug][(row.predicate, row.object)] = as_mapping(row)
+                onto_mappings[found_slug][(row.predicate, row.object)] = as_mapping(row)
         self._make_concepts(raw, onto_mappings)
         for source_id, triples in imported:
-            self._add_imported(source_id, triples)  # type: ignore[arg-type]
+            self._add_imported(source_id, triples)
         for path in local_files:
             self.sources.local_files.append(str(path))
             for row in read_sssom(path):
@@ -172,14 +172,18 @@ class Vocabulary:
         self.build_seconds = time.perf_counter() - started
         return self
 
-    def _make_concepts(self, raw: dict[str, RawTerm], mappings: dict[str, dict[tuple[str, str], Mapping]]) -> None:
+    def _make_concepts(
+        self, raw: dict[str, RawTerm], mappings: dict[str, dict[tuple[str, str], Mapping]]
+    ) -> None:
         subset_branch: dict[str, str] = {}
         for root, enum in self._roots.items():
             subset_branch[CIKG + f"subset_{enum}"] = root
         for slug, t in raw.items():
             parents = tuple(p[len(CIKG) :] for p in t.parents if p.startswith(CIKG) and p[len(CIKG) :] in raw)
             maps = tuple(
-                sorted(mappings.get(slug, {}).values(), key=lambda m: (m.object_id.split(":")[0], m.object_id))
+                sorted(
+                    mappings.get(slug, {}).values(), key=lambda m: (m.object_id.split(":")[0], m.object_id)
+                )
             )
             branches = []
             for s in t.subsets:
@@ -221,8 +225,18 @@ class Vocabulary:
                 syn = {**old.synonyms, **syn}
                 parents = tuple(dict.fromkeys((*old.parents, *parents)))
                 self.terms[curie] = Concept(
-                    curie, iri, curie, labels, syn, old.definition or t.definition, parents,
-                    old.notations, (), (), True, old.source,
+                    curie,
+                    iri,
+                    curie,
+                    labels,
+                    syn,
+                    old.definition or t.definition,
+                    parents,
+                    old.notations,
+                    (),
+                    (),
+                    True,
+                    old.source,
                 )
                 continue
             self.terms[curie] = Concept(
@@ -352,14 +366,15 @@ class Vocabulary:
         found = conv.lookup(prefix.strip())
         if found is None:
             raise UnknownTerm(
-                code, f"unknown code {code}: unknown scheme prefix {prefix!r} (known: {conv.known_prefixes()})"
+                code,
+                f"unknown code {code}: unknown scheme prefix {prefix!r} (known: {conv.known_prefixes()})",
             )
         local = local.strip()
         if found.prefix == "RADLEX" and not local.upper().startswith("RID"):
             local = "RID" + local
         elif found.prefix == "RADLEX":
             local = "RID" + local[3:]
-        elif found.prefix in ("NCIT", "ICD10") or found.prefix == "ICDO3" and local[:1].isalpha():
+        elif found.prefix in ("NCIT", "ICD10") or (found.prefix == "ICDO3" and local[:1].isalpha()):
             local = local.upper()
         return f"{found.prefix}:{local}"
 
@@ -376,8 +391,14 @@ class Vocabulary:
         if term.startswith(CIKG) or _slug(term) is not None or (term in self.concepts and ":" not in term):
             cid = self._concept_id(term)
             if cid in self.concepts:
-                return Resolution(term, self.concepts[cid], "skos:exactMatch", f"CIKG:{cid}", "ontology",
-                                  "a hyperontology concept")
+                return Resolution(
+                    term,
+                    self.concepts[cid],
+                    "skos:exactMatch",
+                    f"CIKG:{cid}",
+                    "ontology",
+                    "a hyperontology concept",
+                )
             raise UnknownTerm(term, f"unknown concept {term!r}", self._suggest(term))
         if conv.is_iri(term) or _looks_like_curie(term):
             code = self.standard_code(term)
@@ -394,10 +415,14 @@ class Vocabulary:
             schemes = [s for s in BARE_CODE_SCHEMES if conv.lookup(s) is not None]
             for structural in (False, True):
                 for scheme in schemes:
-                    res = self._resolve_code(self.standard_code(f"{scheme}:{term}"), branch, structural=structural)
+                    res = self._resolve_code(
+                        self.standard_code(f"{scheme}:{term}"), branch, structural=structural
+                    )
                     if res is not None:
                         return _with_term(res, term)
-        raise UnknownTerm(term, f"unknown term {term!r}: no concept has this code or label", self._suggest(term))
+        raise UnknownTerm(
+            term, f"unknown term {term!r}: no concept has this code or label", self._suggest(term)
+        )
 
     def _resolve_label(self, term: str, branch: str | None) -> Resolution | None:
         norm = normalize(term)
@@ -405,22 +430,40 @@ class Vocabulary:
         if hits:
             hits.sort(key=lambda h: (not h[1], self._depth.get(h[0], 0), h[0]))
             cid, pref = hits[0]
-            return Resolution(term, self.concepts[cid], "skos:exactMatch", term, "ontology",
-                              f"matches the {'label' if pref else 'synonym'} {term!r}")
+            return Resolution(
+                term,
+                self.concepts[cid],
+                "skos:exactMatch",
+                term,
+                "ontology",
+                f"matches the {'label' if pref else 'synonym'} {term!r}",
+            )
         local = self._local_rows(None, norm)
         for row in local:
             slug = _slug(row.object)
             if slug and slug in self.concepts and self._in_branch(slug, branch):
-                return Resolution(term, self.concepts[slug], row.predicate, term, row.source,
-                                  "a steward's reviewed mapping of this local term")
+                return Resolution(
+                    term,
+                    self.concepts[slug],
+                    row.predicate,
+                    term,
+                    row.source,
+                    "a steward's reviewed mapping of this local term",
+                )
         assert self.index is not None
         for eid in self.index.exact_entries(norm):
             target = self._targets[self.index.target[eid]]
             if target in self.terms:
                 res = self._resolve_code(target, branch)
                 if res is not None:
-                    return Resolution(term, res.concept, res.predicate, f"{target} -> {res.via}", res.source,
-                                      f"matches the label of {target}; {res.how}")
+                    return Resolution(
+                        term,
+                        res.concept,
+                        res.predicate,
+                        f"{target} -> {res.via}",
+                        res.source,
+                        f"matches the label of {target}; {res.how}",
+                    )
         return None
 
     def _in_branch(self, cid: str, branch: str | None) -> bool:
@@ -433,7 +476,9 @@ class Vocabulary:
         if code.startswith("CIKG:"):
             cid = code[5:]
             if cid in self.concepts:
-                return Resolution(code, self.concepts[cid], "skos:exactMatch", code, "ontology", "a hyperontology concept")
+                return Resolution(
+                    code, self.concepts[cid], "skos:exactMatch", code, "ontology", "a hyperontology concept"
+                )
             return None
         # best-first walk from the code over cross-references and parents, collecting concepts
         start = (predicate_rank("skos:exactMatch"), 0, code)
@@ -451,8 +496,17 @@ class Vocabulary:
                 if not self._in_branch(slug, branch):
                     continue
                 final = compose(pred, rel)
-                found.append((predicate_rank(final), hops, -self._depth.get(slug, 0), slug, final,
-                              source or sources[node], chain[node]))
+                found.append(
+                    (
+                        predicate_rank(final),
+                        hops,
+                        -self._depth.get(slug, 0),
+                        slug,
+                        final,
+                        source or sources[node],
+                        chain[node],
+                    )
+                )
             if found and hops > min(f[1] for f in found):
                 break
             for nxt, q, src in self._neighbours(node, structural):
@@ -474,8 +528,10 @@ class Vocabulary:
             lca = self._common_ancestor(sorted(same))
             if lca is not None:
                 concept = self.concepts[lca]
-                how = (f"{code} is broader than {', '.join(sorted(same))}; resolved to their closest common "
-                       f"parent {lca}")
+                how = (
+                    f"{code} is broader than {', '.join(sorted(same))}; resolved to their closest common "
+                    f"parent {lca}"
+                )
         return Resolution(code, concept, final, " -> ".join(path), source or "ontology", how)
 
     def _neighbours(self, code: str, structural: bool) -> list[tuple[str, str, str]]:
@@ -503,7 +559,9 @@ class Vocabulary:
             return ()
 
     # -- hierarchy --------------------------------------------------------------------------------
-    def descendants(self, concept_id: str, include_self: bool = True, *, include_codes: bool = False) -> frozenset[str]:
+    def descendants(
+        self, concept_id: str, include_self: bool = True, *, include_codes: bool = False
+    ) -> frozenset[str]:
         """Slugs of every concept under ``concept_id`` (transitively); with ``include_codes`` also the
         CURIEs of their exact / close / narrower mapped codes and of everything under those codes in
         the imported vocabularies."""
@@ -524,12 +582,19 @@ class Vocabulary:
         roots = []
         for c in (cid, *self._desc[cid]):
             for m in self.concepts[c].mappings:
-                if m.predicate in ("skos:exactMatch", "skos:closeMatch", "skos:narrowMatch", "owl:equivalentClass"):
+                if m.predicate in (
+                    "skos:exactMatch",
+                    "skos:closeMatch",
+                    "skos:narrowMatch",
+                    "owl:equivalentClass",
+                ):
                     roots.append(m.object_id)
         # equivalents in other imported vocabularies (OMOP id of a SNOMED code, ...)
-        extra = []
+        extra: list[str] = []
         for r in roots:
-            extra.extend(o for o, p, _ in self._xrefs.get(r, ()) if p in ("skos:exactMatch", "owl:equivalentClass"))
+            extra.extend(
+                o for o, p, _ in self._xrefs.get(r, ()) if p in ("skos:exactMatch", "owl:equivalentClass")
+            )
         return frozenset(self._ext_descendants([*roots, *extra]))
 
     def _ext_descendants(self, roots: Iterable[str]) -> set[str]:
@@ -596,9 +661,7 @@ class Vocabulary:
                 return root
         if branch in KIND_BRANCHES:
             return KIND_BRANCHES[branch]
-        raise VocabularyError(
-            f"unknown branch {branch!r}; use one of {', '.join(sorted(self.branches()))}"
-        )
+        raise VocabularyError(f"unknown branch {branch!r}; use one of {', '.join(sorted(self.branches()))}")
 
     def branches(self) -> list[str]:
         roots = {b for c in self.concepts.values() for b in c.branches if b in self.concepts}
@@ -622,9 +685,15 @@ class Vocabulary:
             return []
         accept = self._accept(branch, imported)
         langs = {lang} if lang else None
-        if lang is not None and lang not in LANGUAGES and not any(lang in c.labels for c in self.concepts.values()):
+        if (
+            lang is not None
+            and lang not in LANGUAGES
+            and not any(lang in c.labels for c in self.concepts.values())
+        ):
             raise VocabularyError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
-        matches = self.index.search(query, limit=limit, prefix=prefix, fuzzy=fuzzy, accept=accept, langs=langs)
+        matches = self.index.search(
+            query, limit=limit, prefix=prefix, fuzzy=fuzzy, accept=accept, langs=langs
+        )
         hits = []
         for m in matches:
             tid = self._targets[m.target]
@@ -661,7 +730,9 @@ class Vocabulary:
 
     def exact_label(self, text: str, branch: str | None = None) -> list[str]:
         """Concepts with exactly this label or synonym (normalised), best first."""
-        hits = [(cid, pref) for cid, pref in self._exact.get(normalize(text), []) if self._in_branch(cid, branch)]
+        hits = [
+            (cid, pref) for cid, pref in self._exact.get(normalize(text), []) if self._in_branch(cid, branch)
+        ]
         hits.sort(key=lambda h: (not h[1], h[0]))
         return list(dict.fromkeys(cid for cid, _ in hits))
 
@@ -677,8 +748,11 @@ class Vocabulary:
             if target and scheme != target:
                 continue
             seen.add((m.object_id, m.predicate))
-            out.append(Translation(scheme, m.object_id, m.object_label or self._label_of(m.object_id), m.predicate,
-                                   m.source))
+            out.append(
+                Translation(
+                    scheme, m.object_id, m.object_label or self._label_of(m.object_id), m.predicate, m.source
+                )
+            )
         # one hop through imported cross-references (OMOP ids of mapped SNOMED codes, Mondo xrefs ...)
         for m in list(res.concept.mappings):
             for other, pred, src in self._xrefs.get(m.object_id, ()):
@@ -731,20 +805,31 @@ class Vocabulary:
         # notations: DICOM defined terms, SOP Class UIDs, sex and laterality codes
         key = raw.upper()
         by_notation = {c for c in self._notations.get((root, key), set())}
-        by_notation |= {c for (b, n), cs in self._notations.items() if n == key for c in cs if self._in_branch(c, root)}
+        by_notation |= {
+            c for (b, n), cs in self._notations.items() if n == key for c in cs if self._in_branch(c, root)
+        }
         if len(by_notation) == 1:
             return next(iter(by_notation))
         if len(by_notation) > 1:
             return None
         if kind == "sop_class" and re.fullmatch(r"[0-9.]+", raw):
-            return self._unique([s for s, p, _ in self._by_code.get(f"DICOMUID:{raw}", ())
-                                 if p == "skos:exactMatch" and self._in_branch(s, root)])
+            return self._unique(
+                [
+                    s
+                    for s, p, _ in self._by_code.get(f"DICOMUID:{raw}", ())
+                    if p == "skos:exactMatch" and self._in_branch(s, root)
+                ]
+            )
         if _looks_like_curie(raw) or namespaces.converter().is_iri(raw):
             try:
                 res = self._resolve_code(self.standard_code(raw), root)
             except (UnknownTerm, VocabularyError):
                 res = None
-            if res is not None and res.predicate in ("skos:exactMatch", "owl:equivalentClass", "skos:narrowMatch"):
+            if res is not None and res.predicate in (
+                "skos:exactMatch",
+                "owl:equivalentClass",
+                "skos:narrowMatch",
+            ):
                 return res.concept.id
             return None
         labels = self.exact_label(raw, root)
@@ -861,12 +946,12 @@ def structural_parent(code: str) -> str | None:
 def _topological(concepts: dict[str, Concept]) -> list[str]:
     indeg = {cid: 0 for cid in concepts}
     children: dict[str, list[str]] = defaultdict(list)
-    for c in concepts.values():
-        for p in c.parents:
-            indeg[c.id] += 1
-            children[p].append(c.id)
+    for concept in concepts.values():
+        for p in concept.parents:
+            indeg[concept.id] += 1
+            children[p].append(concept.id)
     todo = deque(sorted(c for c, d in indeg.items() if d == 0))
-    order = []
+    order: list[str] = []
     while todo:
         c = todo.popleft()
         order.append(c)
@@ -876,5 +961,7 @@ def _topological(concepts: dict[str, Concept]) -> list[str]:
                 todo.append(ch)
     if len(order) != len(concepts):
         cyclic = sorted(c for c, d in indeg.items() if d > 0)
-        raise VocabularyError(f"the hyperontology's is-a hierarchy has a cycle through {', '.join(cyclic[:10])}")
+        raise VocabularyError(
+            f"the hyperontology's is-a hierarchy has a cycle through {', '.join(cyclic[:10])}"
+        )
     return order
