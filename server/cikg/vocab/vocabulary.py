@@ -965,3 +965,50 @@ def _topological(concepts: dict[str, Concept]) -> list[str]:
             f"the hyperontology's is-a hierarchy has a cycle through {', '.join(cyclic[:10])}"
         )
     return order
+
+
+def concept_triples(vocab: Vocabulary, concept_id: str) -> list[object]:
+    """The RDF description of one concept (as in ontology/cikg.ttl, plus its children's links)."""
+    import pyoxigraph as ox
+
+    from cikg.namespaces import OBOINOWL, OWL, RDF, RDFS, SKOS
+
+    c = vocab.concept(concept_id)
+    conv = namespaces.converter()
+    s = ox.NamedNode(c.iri)
+    out: list[object] = [
+        ox.Triple(
+            s, ox.NamedNode(RDF + "type"), ox.NamedNode(OWL + "Class" if not c.imported else SKOS + "Concept")
+        )
+    ]
+    if c.labels.get("en"):
+        out.append(ox.Triple(s, ox.NamedNode(RDFS + "label"), ox.Literal(c.labels["en"], language="en")))
+    for lang, text in sorted(c.labels.items()):
+        out.append(ox.Triple(s, ox.NamedNode(SKOS + "prefLabel"), ox.Literal(text, language=lang)))
+    for lang, syns in sorted(c.synonyms.items()):
+        for syn in syns:
+            out.append(ox.Triple(s, ox.NamedNode(SKOS + "altLabel"), ox.Literal(syn, language=lang)))
+    if c.definition:
+        out.append(ox.Triple(s, ox.NamedNode(SKOS + "definition"), ox.Literal(c.definition, language="en")))
+    for n in c.notations:
+        out.append(ox.Triple(s, ox.NamedNode(SKOS + "notation"), ox.Literal(n)))
+    parent_pred = ox.NamedNode(RDFS + "subClassOf" if not c.imported else SKOS + "broader")
+    for p in c.parents:
+        parent = vocab.get(p)
+        if parent is not None:
+            out.append(ox.Triple(s, parent_pred, ox.NamedNode(parent.iri)))
+    for b in c.branches:
+        if b in vocab.concepts and vocab._roots.get(b):
+            out.append(
+                ox.Triple(
+                    s, ox.NamedNode(OBOINOWL + "inSubset"), ox.NamedNode(CIKG + f"subset_{vocab._roots[b]}")
+                )
+            )
+    for m in c.mappings:
+        pred_iri = conv.expand(m.predicate) if ":" in m.predicate else m.predicate
+        try:
+            obj = conv.to_iri(m.object_id)
+        except ValueError:
+            continue
+        out.append(ox.Triple(s, ox.NamedNode(pred_iri), ox.NamedNode(obj)))
+    return out
