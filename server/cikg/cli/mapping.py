@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from cikg.cli.common import DataDir, JsonOut, console, open_catalogue, print_json, print_table
+from cikg.cli.common import DataDir, JsonOut, console, open_catalogue, print_json, print_table, settings_for
 
 app = typer.Typer(help="Map a site's local terms to the hyperontology (SSSOM), review, export for OMOP.")
 
@@ -29,7 +29,7 @@ def suggest(
 ) -> None:
     """Propose ranked candidate concepts for each local term (semapv:LexicalMatching)."""
     target = out or terms.with_suffix(".sssom.tsv")
-    with open_catalogue(data_dir, read_only=True) as cat:
+    with open_catalogue(data_dir, read_only=_has_store(data_dir)) as cat:
         result = cat.map_suggest(terms, target, top=top, kind=kind)
     if json_out:
         print_json(result)
@@ -65,7 +65,7 @@ def review(
     json_out: bool = JsonOut,
 ) -> None:
     """Accept or reject suggested rows (manual curation, reviewer, date); prompts in a terminal."""
-    with open_catalogue(data_dir, read_only=True) as cat:
+    with open_catalogue(data_dir, read_only=_has_store(data_dir)) as cat:
         if not accept and not reject:
             if not sys.stdin.isatty():
                 raise typer.BadParameter("give --accept / --reject row numbers (no terminal for prompts)")
@@ -114,7 +114,7 @@ def export(
 ) -> None:
     """Write accepted mappings as OMOP SOURCE_TO_CONCEPT_MAP rows (+ a sidecar: status, equivalence)."""
     target = out or file.with_name(file.name.removesuffix(".sssom.tsv") + ".stcm.tsv")
-    with open_catalogue(data_dir, read_only=True) as cat:
+    with open_catalogue(data_dir, read_only=_has_store(data_dir)) as cat:
         result = cat.map_export(file, target, fmt=fmt, vocabulary_id=vocabulary_id)
     if json_out:
         print_json(result)
@@ -137,7 +137,7 @@ def import_usagi(
 ) -> None:
     """Read a Usagi export into SSSOM (APPROVED rows become reviewed mappings)."""
     target = out or file.with_suffix(".sssom.tsv")
-    with open_catalogue(data_dir, read_only=True) as cat:
+    with open_catalogue(data_dir, read_only=_has_store(data_dir)) as cat:
         result = cat.map_import_usagi(file, target, kind=kind)
     if json_out:
         print_json(result)
@@ -147,3 +147,8 @@ def import_usagi(
 
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="map")
+
+
+def _has_store(data_dir: Path | None) -> bool:
+    """Read-only when a store exists (works beside a running server); else create it."""
+    return (settings_for(data_dir).store_dir / "CURRENT").is_file()

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cikg.cli.common import DataDir, JsonOut, console, open_catalogue, print_json, print_table
+from cikg.cli.common import DataDir, JsonOut, console, open_catalogue, print_json, print_table, settings_for
 
 app = typer.Typer(help="The hyperontology term service: search, show, translate, expand, import releases.")
 
@@ -22,7 +22,7 @@ def search(
     json_out: bool = JsonOut,
 ) -> None:
     """Search concepts by label or synonym, ranked."""
-    with open_catalogue(data_dir, read_only=True) as cat:
+    with open_catalogue(data_dir, read_only=_has_store(data_dir)) as cat:
         hits = cat.term_search(query, lang=lang, branch=branch, limit=limit)
     if json_out:
         print_json([h.as_dict() for h in hits])
@@ -40,7 +40,7 @@ def show(
     json_out: bool = JsonOut,
 ) -> None:
     """Show a concept: labels in every language, parents, children, mappings, and how CODE resolved."""
-    with open_catalogue(data_dir, read_only=True) as cat:
+    with open_catalogue(data_dir, read_only=_has_store(data_dir)) as cat:
         data = cat.term_details(code)
     if json_out:
         print_json(data)
@@ -69,7 +69,7 @@ def translate(
     json_out: bool = JsonOut,
 ) -> None:
     """Translate a code to the hyperontology concept and on to every other scheme."""
-    with open_catalogue(data_dir, read_only=True) as cat:
+    with open_catalogue(data_dir, read_only=_has_store(data_dir)) as cat:
         res, codes = cat.translate(code, to=to)
     if json_out:
         print_json({"resolution": res.as_dict(), "translations": [t.as_dict() for t in codes]})
@@ -94,7 +94,7 @@ def descendants(
     json_out: bool = JsonOut,
 ) -> None:
     """Every concept under CODE (transitively, itself included)."""
-    with open_catalogue(data_dir, read_only=True) as cat:
+    with open_catalogue(data_dir, read_only=_has_store(data_dir)) as cat:
         ids = cat.descendants(code, include_codes=codes)
         rows = [[i, _label(cat, i)] for i in ids]
     if json_out:
@@ -110,7 +110,7 @@ def ancestors(
     json_out: bool = JsonOut,
 ) -> None:
     """Every concept above CODE (transitively)."""
-    with open_catalogue(data_dir, read_only=True) as cat:
+    with open_catalogue(data_dir, read_only=_has_store(data_dir)) as cat:
         ids = cat.ancestors(code)
         rows = [[i, _label(cat, i)] for i in ids]
     if json_out:
@@ -165,3 +165,8 @@ def import_(
 
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="vocab")
+
+
+def _has_store(data_dir: Path | None) -> bool:
+    """Read-only when a store exists (works beside a running server); else create it."""
+    return (settings_for(data_dir).store_dir / "CURRENT").is_file()

@@ -32,6 +32,7 @@ MULTIVALUED = {
     "subject_match_field",
     "object_match_field",
     "mapping_set_source",
+    "match_string",
 }
 FLOATS = {"confidence", "similarity_score", "reviewer_agreement", "mapping_set_confidence"}
 # a steward-friendly column order (SSSOM slot order for the ones we write)

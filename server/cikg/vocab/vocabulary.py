@@ -161,6 +161,9 @@ class Vocabulary:
         for source_id, triples in imported:
             self._add_imported(source_id, triples)
         for path in local_files:
+            if not path.is_file():
+                log.warning("stewards' mapping file %s does not exist (yet): ignored", path)
+                continue
             self.sources.local_files.append(str(path))
             for row in read_sssom(path):
                 if row.negated or row.justification != "semapv:ManualMappingCuration":
