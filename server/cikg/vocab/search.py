@@ -24,6 +24,8 @@ from cikg.vocab.text import normalize
 
 CANDIDATE_CAP = 4000
 """At most this many entries are scored per query (the best by static priority)."""
+AUTOCOMPLETE_CAP = 300
+"""The tighter cap of prefix (autocomplete) queries: only the best-priority candidates are scored."""
 SHORT_PREFIX = 2
 """Prefixes up to this length have their best entries precomputed."""
 SHORT_TOP = 256
@@ -114,7 +116,7 @@ class LabelIndex:
         hi = bisect.bisect_left(self.full_sorted, norm + "\uffff", lo)
         if hi - lo <= cap:
             return sorted(self.full_ids[lo:hi])
-        return heapq.nsmallest(cap, self.full_ids[lo:hi])
+        return sorted(self.full_ids[lo : lo + cap])  # the alphabetically first: shortest completions
 
     def exact_entries(self, norm: str) -> list[int]:
         lo = bisect.bisect_left(self.full_sorted, norm)
@@ -185,17 +187,24 @@ class LabelIndex:
 
         for eid in self.exact_entries(full):
             consider(eid, 100.0)
-        for eid in self.full_prefix_entries(full, CANDIDATE_CAP if prefix else 0):
+        cap = AUTOCOMPLETE_CAP if prefix else CANDIDATE_CAP
+        for eid in self.full_prefix_entries(full, cap if prefix else 0):
             consider(eid, 92.0)
         # word-level: every query word must match a word of the entry (the last one as a prefix)
-        self._word_matches(words, prefix, consider, corrected=False)
-        if fuzzy and len(scored) < limit:
-            self._word_matches(words, prefix, consider, corrected=True)
+        self._word_matches(words, prefix, consider, corrected=False, cap=cap)
+        if fuzzy and (not scored if prefix else len(scored) < limit):
+            self._word_matches(words, prefix, consider, corrected=True, cap=cap)
         ranked = sorted(scored.values(), key=lambda m: (-m.score, m.entry))
         return ranked[:limit]
 
     def _word_matches(
-        self, words: list[str], prefix: bool, consider: Callable[[int, float], None], *, corrected: bool
+        self,
+        words: list[str],
+        prefix: bool,
+        consider: Callable[[int, float], None],
+        *,
+        corrected: bool,
+        cap: int = CANDIDATE_CAP,
     ) -> None:
         options: list[list[tuple[str, float, bool]]] = []  # per word: (word, similarity, as prefix)
         for i, word in enumerate(words):
@@ -223,10 +232,10 @@ class LabelIndex:
         anchor = min(range(len(options)), key=sizes.__getitem__)
         anchor_ids: list[int] = []
         for w, _, p in options[anchor]:
-            anchor_ids.extend(self.prefix_entries(w) if p else self.postings[w][:CANDIDATE_CAP])
+            anchor_ids.extend(self.prefix_entries(w, cap) if p else self.postings[w][:cap])
         base = 85.0 if not corrected else 70.0
         n_words = len(words)
-        for eid in sorted(set(anchor_ids))[:CANDIDATE_CAP]:
+        for eid in sorted(set(anchor_ids))[:cap]:
             ewords = self.norm[eid].split(" ")
             sim_total = 0.0
             ok = True
