@@ -1,16 +1,18 @@
-"""Fixtures for the hyperontology tests: the merged ontology and the official standards folder."""
+"""Fixtures for the hyperontology and term-service tests: the merged ontology, the official standards
+folder, and a Vocabulary over the fixture hyperontology (tests/data/vocab/ontology)."""
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cikg import resources
-from cikg.vocab import build
+from cikg.vocab import Vocabulary, VocabularyInputs, build, load_vocabulary
+from tests.support import standards
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "vocab"
+FIXTURE_ONTOLOGY = DATA / "ontology"
 
 
 @pytest.fixture(scope="session")
@@ -18,25 +20,21 @@ def onto() -> build.Ontology:
     return build.load()
 
 
+@pytest.fixture(scope="session")
 def standards_dir() -> Path:
-    """``CIKG_STANDARDS_DIR``, else the nearest ``shared/standards`` beside the checkout or one of its
-    parents (``<repo>/../shared/standards`` for a clone, further up for a git worktree)."""
-    env = os.environ.get("CIKG_STANDARDS_DIR")
-    if env:
-        return Path(env)
-    for parent in resources.root().parents:
-        candidate = parent / "shared" / "standards"
-        if candidate.is_dir():
-            return candidate
-    return resources.root().parent / "shared" / "standards"
+    return standards.standards_dir()
 
 
 @pytest.fixture(scope="session")
 def sssom_json_schema() -> dict[str, Any]:
-    """The SSSOM JSON Schema, rooted at its ``MappingSet`` definition. Skips only when the standards
-    folder is absent altogether; a present folder without the schema is an error."""
-    folder = standards_dir()
-    if not folder.is_dir():
-        pytest.skip(f"standards folder {folder} not present (set CIKG_STANDARDS_DIR)")
-    schema = json.loads((folder / "sssom-schema" / "sssom_schema.schema.json").read_text(encoding="utf-8"))
-    return {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/MappingSet"}
+    return standards.sssom_json_schema()
+
+
+@pytest.fixture(scope="session")
+def fixture_inputs() -> VocabularyInputs:
+    return VocabularyInputs.from_dir(FIXTURE_ONTOLOGY)
+
+
+@pytest.fixture(scope="session")
+def vocab(fixture_inputs: VocabularyInputs) -> Vocabulary:
+    return load_vocabulary(inputs=fixture_inputs)

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from cikg.catalogue import InvalidRequest, NotFound
 from cikg.store import QueryTimeout, ResultTooLarge, StoreError
 from cikg.store.endpoint import NotAcceptable, QueryRefused
+from cikg.vocab import UnknownTerm
+from cikg.web import negotiation
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,8 @@ def problem(status: int, title: str, detail: str) -> JSONResponse:
 _MAP: list[tuple[type[Exception], int, str]] = [
     (QueryRefused, 403, "Refused"),
     (NotAcceptable, 406, "Not Acceptable"),
+    (negotiation.NotAcceptable, 406, "Not Acceptable"),
+    (UnknownTerm, 404, "Not Found"),
     (ResultTooLarge, 400, "Result too large"),
     (QueryTimeout, 503, "Query timeout"),
     (NotFound, 404, "Not Found"),

@@ -2,6 +2,6 @@
 
 from fastapi import APIRouter
 
-from cikg.web.routes import health, sparql
+from cikg.web.routes import health, ontology, sparql, terms
 
-ROUTERS: list[APIRouter] = [health.router, sparql.router]
+ROUTERS: list[APIRouter] = [health.router, sparql.router, terms.router, ontology.router]

@@ -1,0 +1,42 @@
+"""Where the official standards (../shared/standards) are, for conformance tests.
+
+``CIKG_STANDARDS_DIR``, else the nearest ``shared/standards`` beside the checkout or one of its parents
+(``<repo>/../shared/standards`` for a clone, further up for a git worktree). Conformance tests skip
+only when the folder is absent altogether; when it is present, a violation fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cikg import resources
+
+
+def standards_dir() -> Path:
+    env = os.environ.get("CIKG_STANDARDS_DIR")
+    if env:
+        return Path(env)
+    for parent in resources.root().parents:
+        candidate = parent / "shared" / "standards"
+        if candidate.is_dir():
+            return candidate
+    return resources.root().parent / "shared" / "standards"
+
+
+def require_standards() -> Path:
+    folder = standards_dir()
+    if not folder.is_dir():
+        pytest.skip(f"standards folder {folder} not present (set CIKG_STANDARDS_DIR)")
+    return folder
+
+
+def sssom_json_schema() -> dict[str, Any]:
+    """The SSSOM JSON Schema rooted at ``MappingSet`` (a present folder without it is an error)."""
+    folder = require_standards()
+    schema = json.loads((folder / "sssom-schema" / "sssom_schema.schema.json").read_text(encoding="utf-8"))
+    return {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/MappingSet"}
