@@ -175,15 +175,11 @@ class Catalogue:
 
     # -- harvesting -------------------------------------------------------------------------------
     value_mapper: Any = None
-    """The ValueMapper harvesters get (the vocabulary's ``map_value``); ``None``: the INTERIM enum
-    mapper of :mod:`cikg.harvest.interim_mapper`, until the vocabulary is wired in here."""
+    """The ValueMapper harvesters get; ``None`` (the default): the vocabulary (``map_value`` over the
+    hyperontology, imported vocabularies and the stewards' reviewed SSSOM mappings)."""
 
     def _harvest_mapper(self) -> Any:
-        if self.value_mapper is not None:
-            return self.value_mapper
-        from cikg.harvest.interim_mapper import InterimValueMapper
-
-        return InterimValueMapper()
+        return self.value_mapper if self.value_mapper is not None else self.vocabulary
 
     @staticmethod
     def _harvest_gate(engine: str = "sparql") -> Any:
@@ -255,7 +251,7 @@ class Catalogue:
         """The vocabulary's ``ancestors`` (condition counts include them), when the mapper has one."""
         from cikg.harvest.clinical import safe_ancestors
 
-        return safe_ancestors(getattr(self.value_mapper, "ancestors", None))
+        return safe_ancestors(getattr(self._harvest_mapper(), "ancestors", None))
 
     def harvest_omop(
         self,

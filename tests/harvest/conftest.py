@@ -1,5 +1,4 @@
-"""Harvest test helpers: the interim value mapper (INTERIM: the lead switches these tests to the
-vocabulary's ``map_value`` at merge), collection metadata, a fresh embedded store."""
+"""Harvest test helpers: the real vocabulary as value mapper, collection metadata, a fresh embedded store."""
 
 from __future__ import annotations
 
@@ -8,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from cikg.harvest.interim_mapper import InterimValueMapper
 from cikg.settings import Settings
 from cikg.store.oxigraph import OxigraphStore
+from cikg.vocab import Vocabulary
+from tests.support.vocab import real_vocabulary
 
 METADATA: dict[str, Any] = {
     "title": "Synthetic test collection",
@@ -25,8 +25,8 @@ METADATA: dict[str, Any] = {
 
 
 @pytest.fixture
-def mapper() -> InterimValueMapper:
-    return InterimValueMapper()
+def mapper() -> Vocabulary:
+    return real_vocabulary()
 
 
 @pytest.fixture

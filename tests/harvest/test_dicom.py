@@ -12,13 +12,13 @@ import pytest
 from cikg.harvest.base import HarvestRejected
 from cikg.harvest.dicom import harvest_dicom, quiet_pydicom
 from cikg.harvest.dicom_header import NeedsPydicom
-from cikg.harvest.interim_mapper import InterimValueMapper
 from cikg.harvest.pseudonym import Pseudonymiser
 from cikg.settings import Settings
 from cikg.store.oxigraph import OxigraphStore
 from cikg.validate import ShaclGate, report_rows
 from tests.harvest.conftest import METADATA
 from tests.harvest.dicomgen import CT, make
+from tests.support.vocab import real_vocabulary
 
 
 def _pydicom_files(dest: Path) -> list[Path]:
@@ -69,7 +69,7 @@ def _harvest(store: OxigraphStore, settings: Settings, root: Path, cid: str = "c
         root=root,
         collection_id=cid,
         metadata=kw.pop("metadata", METADATA),
-        mapper=InterimValueMapper(),
+        mapper=real_vocabulary(),
         gate=ShaclGate(),
         violation_rows=report_rows,
         workers=kw.pop("workers", 2),
@@ -91,7 +91,7 @@ def test_pydicom_test_files_equal_an_independent_read(
     result = _harvest(store, settings, tmp_path / "pydicom")
     report = result.report
     assert report.outcome == "conforms"
-    mapper = InterimValueMapper()
+    mapper = real_vocabulary()
     expected = _independent(files)
     unmapped = {(u["kind"], u["value"]) for u in report.unmapped}
     eucaim = "https://hyperontology.eucaim.cancerimage.eu/#"

@@ -16,12 +16,12 @@ import pyoxigraph as ox
 import pytest
 
 from cikg.harvest.dicomweb import DicomWebError, harvest_dicomweb
-from cikg.harvest.interim_mapper import InterimValueMapper
 from cikg.settings import Settings
 from cikg.store.oxigraph import OxigraphStore
 from cikg.validate import ShaclGate, report_rows
 from tests.harvest.conftest import METADATA
 from tests.harvest.dicomgen import make_marked
+from tests.support.vocab import real_vocabulary
 
 
 def _harvest(store: OxigraphStore, settings: Settings, url: str, **kw: Any) -> Any:
@@ -31,7 +31,7 @@ def _harvest(store: OxigraphStore, settings: Settings, url: str, **kw: Any) -> A
         url=url,
         collection_id="pacs",
         metadata=METADATA,
-        mapper=InterimValueMapper(),
+        mapper=real_vocabulary(),
         gate=ShaclGate(),
         violation_rows=report_rows,
         **kw,
@@ -58,7 +58,7 @@ def test_orthanc_harvest_matches_the_uploaded_files(
     assert result.collection["number_of_studies"] == len(expected_studies) + 1  # + the marked file
     assert report.items_harvested == len(files) + 1
     modalities = {str(pydicom.dcmread(f, stop_before_pixels=True).Modality) for f in files}
-    mapper = InterimValueMapper()
+    mapper = real_vocabulary()
     assert set(result.collection["image_modality"]) == {
         m for v in modalities | {"MR"} if (m := mapper.map_value("modality", v))
     }

@@ -22,7 +22,7 @@ CHILD = textwrap.dedent(
     from cikg.settings import Settings
     from cikg.store.oxigraph import OxigraphStore
     from cikg.harvest.dicom import harvest_dicom
-    from cikg.harvest.interim_mapper import InterimValueMapper
+    from tests.support.vocab import real_vocabulary
     from cikg.validate import ShaclGate
     from tests.harvest.conftest import METADATA
 
@@ -38,7 +38,7 @@ CHILD = textwrap.dedent(
             time.sleep(60)
 
     harvest_dicom(store, settings, root=root, collection_id="k", metadata=METADATA,
-                  mapper=InterimValueMapper(), gate=slow_gate, workers=1)
+                  mapper=real_vocabulary(), gate=slow_gate, workers=1)
     store.close()
     """
 )

@@ -16,13 +16,13 @@ import yaml
 
 from cikg.harvest.annex_e import ANNEX_E
 from cikg.harvest.dicom import harvest_dicom
-from cikg.harvest.interim_mapper import InterimValueMapper
 from cikg.harvest.phi import ALLOW_LIST
 from cikg.settings import Settings
 from cikg.store.oxigraph import OxigraphStore
 from cikg.validate import ShaclGate, report_rows
 from tests.harvest.conftest import METADATA
 from tests.harvest.dicomgen import make, make_marked
+from tests.support.vocab import real_vocabulary
 
 
 def test_verbatim_attributes_are_not_in_annex_e_and_derived_ones_are_declared() -> None:
@@ -69,7 +69,7 @@ def test_no_marker_anywhere_after_a_folder_harvest(
             root=root,
             collection_id="phi",
             metadata=METADATA,
-            mapper=InterimValueMapper(),
+            mapper=real_vocabulary(),
             gate=ShaclGate(),
             violation_rows=report_rows,
             workers=2,

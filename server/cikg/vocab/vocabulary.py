@@ -781,6 +781,18 @@ class Vocabulary:
 
     # -- harvesting -------------------------------------------------------------------------------
     def map_value(self, kind: str, value: str) -> str | None:
+        """:meth:`map_uncached`, memoised per (kind, value): harvests ask the same values millions of times."""
+        memo: dict[tuple[str, str], str | None] | None = self.__dict__.get("_map_memo")
+        if memo is None:
+            memo = self.__dict__["_map_memo"] = {}
+        key = (kind, value)
+        if key not in memo:
+            if len(memo) > 200_000:
+                memo.clear()
+            memo[key] = self.map_uncached(kind, value)
+        return memo[key]
+
+    def map_uncached(self, kind: str, value: str) -> str | None:
         """The concept id a raw source value stands for, or None: exact and unambiguous matches only.
 
         ``kind``: modality, body_part, manufacturer, sex, laterality, sop_class, acquisition_semantics,
@@ -798,6 +810,8 @@ class Vocabulary:
         root = KIND_BRANCHES[kind]
         if root not in self.concepts:
             return None
+        if raw in self.concepts and self._in_branch(raw, root):  # already a concept id of the branch
+            return raw
         norm = normalize(raw)
         rows = self._local_rows(kind, norm)
         targets = {s for r in rows if (s := _slug(r.object)) and s in self.concepts}
