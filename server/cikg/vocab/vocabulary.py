@@ -781,7 +781,7 @@ class Vocabulary:
 
     # -- harvesting -------------------------------------------------------------------------------
     def map_value(self, kind: str, value: str) -> str | None:
-        """:meth:`map_uncached`, memoised per (kind, value): harvests ask the same values millions of times."""
+        """:meth:`map_uncached`, memoised per (kind, value): harvests ask the same values again and again."""
         memo: dict[tuple[str, str], str | None] | None = self.__dict__.get("_map_memo")
         if memo is None:
             memo = self.__dict__["_map_memo"] = {}
