@@ -81,8 +81,12 @@ def plan() -> dict[str, ClassPlan]:
                 inlined = bool(slot.inlined or slot.inlined_as_list) or sv.get_identifier_slot(rng) is None
                 kind = "inline" if inlined else "ref"
                 cplan.slots[slot.name] = SlotPlan(slot.name, predicate, kind, multivalued, range_class=rng)
-            elif rng in enums:
+            elif rng in enums and enums[rng]:
                 cplan.slots[slot.name] = SlotPlan(slot.name, predicate, "enum", multivalued, enum=enums[rng])
+            elif rng in enums:  # an enum without meanings is written as its value's text, as LinkML does
+                cplan.slots[slot.name] = SlotPlan(
+                    slot.name, predicate, "literal", multivalued, datatype=ox.NamedNode(_XSD_STRING)
+                )
             else:
                 t = types[rng]
                 uri = sv.expand_curie(t.uri) if t.uri else _XSD_STRING
@@ -179,7 +183,10 @@ class RdfMapper:
                     yield ox.Triple(subject, slot.predicate, self._iri(str(ref)))
                 else:
                     assert slot.range_class is not None
-                    node = ox.BlankNode()
+                    ident = self._plans[slot.range_class].identifier
+                    nested = v if isinstance(v, Mapping) else v.model_dump(exclude_none=True)
+                    # an inlined object with an identifier keeps its IRI (as in LinkML's RDF)
+                    node = self._iri(str(nested[ident])) if ident and nested.get(ident) else ox.BlankNode()
                     yield ox.Triple(subject, slot.predicate, node)
                     yield from self.triples(v, slot.range_class, node)
 
