@@ -139,7 +139,9 @@ def validate(data: Graph, shapes: Graph) -> Report:
         data, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=True, meta_shacl=False
     )
     report = Report(conforms=bool(conforms), focus_nodes=len(focus_nodes(data, shapes)))
-    for res in results.subjects(RDF.type, SH.ValidationResult):
+    # top-level results only: nested ones (sh:detail of an sh:node failure) carry no severity of
+    # their own; the result that contains them is the one the shapes graph classifies
+    for res in results.objects(None, SH.result):
         severity = results.value(res, SH.resultSeverity)
         text = (
             f"{results.value(res, SH.focusNode)} {results.value(res, SH.resultPath)}: "
