@@ -7,7 +7,8 @@ search, publishing, federation). Edges (cli/, web/) parse input, call one method
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -15,6 +16,8 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from cikg import __version__
+from cikg.publish import Document, Publication, Publisher, UnknownProfile, UnknownResource
+from cikg.publish.ping import PingFailed, PingResult, ping
 from cikg.settings import Settings
 from cikg.store import RdfData, SourceInfo, StoreError, TripleStore, open_store
 from cikg.store.base import Dataset
@@ -60,6 +63,7 @@ class Catalogue:
     ) -> None:
         self.settings = settings
         self._store = store if store is not None else open_store(settings, read_only=read_only)
+        self._publisher: Publisher | None = None
 
     @property
     def store(self) -> TripleStore:
@@ -158,6 +162,74 @@ class Catalogue:
 
     def collect_garbage(self) -> list[str]:
         return self._store.collect_garbage()
+
+    # -- publishing -------------------------------------------------------------------------------
+    @property
+    def publisher(self) -> Publisher:
+        """The profile views of this node's store (built on first use)."""
+        if self._publisher is None:
+            self._publisher = Publisher(self._store, self.settings)
+        return self._publisher
+
+    def publication(self, profile: str = "dcat-ap") -> Publication:
+        """The whole catalogue in a publishing profile (dcat-ap, healthdcat-ap, eucaim-dcat-ap)."""
+        with _publishing_errors():
+            return self.publisher.catalogue(profile)
+
+    def describe(self, kind: str, local_id: str, profile: str = "dcat-ap") -> Publication:
+        """One collection, distribution or data holder, in a publishing profile."""
+        with _publishing_errors():
+            return self.publisher.resource(kind, local_id, profile)
+
+    def fdp_record(self, kind: str = "fdp", local_id: str | None = None) -> Publication:
+        """A FAIR Data Point record: the FDP itself, its catalog, a dataset or a distribution."""
+        with _publishing_errors():
+            return self.publisher.fdp(kind, local_id)
+
+    def home_page(self) -> dict[str, Any]:
+        return self.publisher.home_page()
+
+    def collection_page(self, local_id: str) -> dict[str, Any]:
+        with _publishing_errors():
+            return self.publisher.collection_page(local_id)
+
+    def document_page(self, document: Document) -> list[dict[str, Any]]:
+        return self.publisher.document_page(document)
+
+    def listing(self, kind: str) -> list[Any]:
+        """Label and link of every collection, distribution or data holder."""
+        return self.publisher.listing(kind)
+
+    def export_profile(self, out: IO[bytes], profile: str, fmt: str = "turtle") -> Publication:
+        """Write the catalogue in ``profile`` as Turtle, N-Triples, JSON-LD or RDF/XML."""
+        formats = {
+            "turtle": ox.RdfFormat.TURTLE,
+            "ntriples": ox.RdfFormat.N_TRIPLES,
+            "jsonld": ox.RdfFormat.JSON_LD,
+            "rdfxml": ox.RdfFormat.RDF_XML,
+        }
+        if fmt not in formats:
+            raise InvalidRequest(f"profile export format {fmt!r}: use one of {sorted(formats)}")
+        publication = self.publication(profile)
+        out.write(publication.document.serialize(formats[fmt]))
+        return publication
+
+    def fdp_ping(self, index_url: str) -> PingResult:
+        """Announce this node's FAIR Data Point (its base URL) to an FDP index."""
+        try:
+            return ping(index_url, self.settings.base_url)
+        except PingFailed as exc:
+            raise InvalidRequest(str(exc)) from exc
+
+
+@contextmanager
+def _publishing_errors() -> Iterator[None]:
+    try:
+        yield
+    except UnknownResource as exc:
+        raise NotFound(str(exc)) from exc
+    except UnknownProfile as exc:
+        raise InvalidRequest(str(exc)) from exc
 
 
 def _concat(files: list[Path], fmt: ox.RdfFormat | None) -> Iterable[ox.Triple]:

@@ -234,7 +234,10 @@ def _distributions(base: str) -> dict[str, dict[str, Any]]:
             "media_type": "https://www.iana.org/assignments/media-types/application/zip",
             "license": "https://creativecommons.org/licenses/by/4.0/",
         },
-        "crc-ct-staging-access": {"access_url": negotiator + "crc-ct-staging"},
+        "crc-ct-staging-access": {
+            "access_url": negotiator + "crc-ct-staging",
+            "media_type": "https://www.iana.org/assignments/media-types/application/dicom",
+        },
         "lung-ct-forth-access": {
             "title": "Access request",
             "access_url": negotiator + "lung-ct-forth",

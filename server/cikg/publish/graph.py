@@ -53,13 +53,13 @@ class Document:
 
     def serialize(self, fmt: ox.RdfFormat) -> bytes:
         """The document in ``fmt``, grouped by subject (the main subject first) for readers."""
-        triples = sorted(self.triples, key=self._order)
+        triples = sorted(self.triples, key=self.order)
         if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) and self.prefixes:
             used = {k: v for k, v in self.prefixes.items() if any(_uses(t, v) for t in triples)}
             return ox.serialize(triples, format=fmt, prefixes=used) or b""
         return ox.serialize(triples, format=fmt) or b""
 
-    def _order(self, t: ox.Triple) -> tuple[int, int, str, int, str, str]:
+    def order(self, t: ox.Triple) -> tuple[int, int, str, int, str, str]:
         s = t.subject
         return (
             0 if isinstance(s, ox.NamedNode) and s.value == self.subject else 1,
@@ -129,10 +129,10 @@ class GraphBuilder:
 
 
 def _uses(t: ox.Triple, namespace: str) -> bool:
-    return any(
-        isinstance(term, ox.NamedNode) and term.value.startswith(namespace)
-        for term in (t.subject, t.predicate, t.object)
-    )
+    terms: list[object] = [t.subject, t.predicate, t.object]
+    if isinstance(t.object, ox.Literal):
+        terms.append(t.object.datatype)
+    return any(isinstance(term, ox.NamedNode) and term.value.startswith(namespace) for term in terms)
 
 
 def is_type(t: ox.Triple) -> bool:

@@ -8,8 +8,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from cikg.catalogue import InvalidRequest, NotFound
+from cikg.publish import PublishingNotConfigured
 from cikg.store import QueryTimeout, ResultTooLarge, StoreError
 from cikg.store.endpoint import NotAcceptable, QueryRefused
+from cikg.web import negotiation
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,8 @@ def problem(status: int, title: str, detail: str) -> JSONResponse:
 _MAP: list[tuple[type[Exception], int, str]] = [
     (QueryRefused, 403, "Refused"),
     (NotAcceptable, 406, "Not Acceptable"),
+    (negotiation.NotAcceptable, 406, "Not Acceptable"),
+    (PublishingNotConfigured, 409, "Publishing not configured"),
     (ResultTooLarge, 400, "Result too large"),
     (QueryTimeout, 503, "Query timeout"),
     (NotFound, 404, "Not Found"),

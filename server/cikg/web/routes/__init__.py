@@ -2,6 +2,12 @@
 
 from fastapi import APIRouter
 
-from cikg.web.routes import health, sparql
+from cikg.web.routes import catalog, fdp, health, resources, sparql
 
-ROUTERS: list[APIRouter] = [health.router, sparql.router]
+ROUTERS: list[APIRouter] = [
+    health.router,
+    sparql.router,
+    catalog.router,
+    resources.router,
+    fdp.router,
+]
