@@ -53,7 +53,9 @@ RUN: dict[str, Any] = dict(
     id="http://node.example/harvest/1",
     source="file:site-export",
     source_kind="dicom",
-    harvester=dict(id="http://node.example/harvester/dicom", name="cikg dicom harvester", software_version="0.1"),
+    harvester=dict(
+        id="http://node.example/harvester/dicom", name="cikg dicom harvester", software_version="0.1"
+    ),
     started_at="2026-05-04T09:00:00",
     ended_at="2026-05-04T09:07:00",
     validation_outcome="conforms",
@@ -96,12 +98,15 @@ def _reference(obj: dict[str, Any], cls: str) -> rdflib.Graph:
         return rdflib_dumper.as_rdf_graph(instance, sv)
 
 
-@pytest.mark.parametrize(("obj", "cls"), [
+@pytest.mark.parametrize(
+    ("obj", "cls"),
+    [
         (COLLECTION, "Collection"),
         (SERIES, "SeriesSummary"),
         (DISTRIBUTION, "Distribution"),
         (RUN, "HarvestRun"),  # an enum without meanings (source kind) is written as text
-    ],)
+    ],
+)
 def test_writer_matches_linkml_reference(obj: dict[str, Any], cls: str) -> None:
     ours, ref = _ours(obj, cls), _reference(obj, cls)
     assert len(ours) == len(ref)

@@ -200,8 +200,11 @@ class Catalogue:
         """Label and link of every collection, distribution or data holder."""
         return self.publisher.listing(kind)
 
-    def export_profile(self, out: IO[bytes], profile: str, fmt: str = "turtle") -> Publication:
-        """Write the catalogue in ``profile`` as Turtle, N-Triples, JSON-LD or RDF/XML."""
+    def export_profile(self, profile: str, fmt: str = "turtle") -> tuple[Publication, bytes]:
+        """The catalogue in ``profile``, serialised (Turtle, N-Triples, JSON-LD or RDF/XML).
+
+        Built completely before anything is written, so a failure leaves no half-written file.
+        """
         formats = {
             "turtle": ox.RdfFormat.TURTLE,
             "ntriples": ox.RdfFormat.N_TRIPLES,
@@ -209,10 +212,9 @@ class Catalogue:
             "rdfxml": ox.RdfFormat.RDF_XML,
         }
         if fmt not in formats:
-            raise InvalidRequest(f"profile export format {fmt!r}: use one of {sorted(formats)}")
+            raise InvalidRequest(f"with a profile, the format must be one of {', '.join(formats)}")
         publication = self.publication(profile)
-        out.write(publication.document.serialize(formats[fmt]))
-        return publication
+        return publication, publication.document.serialize(formats[fmt])
 
     def fdp_ping(self, index_url: str) -> PingResult:
         """Announce this node's FAIR Data Point (its base URL) to an FDP index."""

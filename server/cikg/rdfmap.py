@@ -81,7 +81,7 @@ def plan() -> dict[str, ClassPlan]:
                 inlined = bool(slot.inlined or slot.inlined_as_list) or sv.get_identifier_slot(rng) is None
                 kind = "inline" if inlined else "ref"
                 cplan.slots[slot.name] = SlotPlan(slot.name, predicate, kind, multivalued, range_class=rng)
-            elif rng in enums and enums[rng]:
+            elif enums.get(rng):
                 cplan.slots[slot.name] = SlotPlan(slot.name, predicate, "enum", multivalued, enum=enums[rng])
             elif rng in enums:  # an enum without meanings is written as its value's text, as LinkML does
                 cplan.slots[slot.name] = SlotPlan(

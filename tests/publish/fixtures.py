@@ -30,7 +30,8 @@ CIKG:prostate_cancer a owl:Class ; skos:prefLabel "prostate cancer"@en, "cáncer
 CIKG:lung_cancer a owl:Class ; skos:prefLabel "lung cancer"@en ;
   skos:exactMatch EUCAIM:CLIN1000065, <http://snomed.info/id/363358000> .
 CIKG:breast_cancer a owl:Class ; skos:prefLabel "breast cancer"@en ; skos:exactMatch EUCAIM:CLIN1000060 .
-CIKG:colorectal_cancer a owl:Class ; skos:prefLabel "colorectal cancer"@en ; skos:exactMatch EUCAIM:CLIN1000054 .
+CIKG:colorectal_cancer a owl:Class ; skos:prefLabel "colorectal cancer"@en ;
+  skos:exactMatch EUCAIM:CLIN1000054 .
 CIKG:modality_mr a owl:Class ; skos:prefLabel "magnetic resonance"@en ; skos:notation "MR" .
 CIKG:modality_ct a owl:Class ; skos:prefLabel "computed tomography"@en ; skos:notation "CT" .
 CIKG:modality_mg a owl:Class ; skos:prefLabel "mammography"@en ; skos:notation "MG" .
@@ -140,7 +141,9 @@ def _collections(base: str) -> list[dict[str, Any]]:
             "interoperability_tier": "tier_1",
             "dataset_type": ["image_data", "clinical_data"],
             "health_category": ["RQSH"],
-            "provenance": [{"statement": "Screening programme images exported from the hospital PACS, 2018-2023."}],
+            "provenance": [
+                {"statement": "Screening programme images exported from the hospital PACS, 2018-2023."}
+            ],
             "temporal_coverage": {"start_date": "2018-05", "end_date": "2023-11"},
             "spatial_coverage": ["DE"],
             "distribution": [
@@ -251,7 +254,11 @@ def _run(base: str, site: str, kind: str, n: int) -> dict[str, Any]:
         "id": f"{base}/harvest/{site}/1",
         "source": f"file:{site}-export",
         "source_kind": kind,
-        "harvester": {"id": f"{base}/harvester/{kind}", "name": f"cikg {kind} harvester", "software_version": "0.1.0"},
+        "harvester": {
+            "id": f"{base}/harvester/{kind}",
+            "name": f"cikg {kind} harvester",
+            "software_version": "0.1.0",
+        },
         "started_at": dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC),
         "ended_at": dt.datetime(2026, 5, 4, 9, 7, 30, tzinfo=dt.UTC),
         "items_seen": n,
@@ -272,7 +279,10 @@ def site_objects(base: str, site: str) -> Iterator[tuple[str, dict[str, Any]]]:
     for coll in _collections(base):
         if coll["data_holder"] != holder_iri(base, site):
             continue
-        yield "Collection", {"id": collection_iri(base, coll["identifier"]), **coll, "was_generated_by": run["id"]}
+        yield (
+            "Collection",
+            {"id": collection_iri(base, coll["identifier"]), **coll, "was_generated_by": run["id"]},
+        )
         for d in coll["distribution"]:
             local = d.rsplit("/", 1)[-1]
             yield "Distribution", {"id": d, **dists[local]}

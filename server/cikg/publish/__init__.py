@@ -25,7 +25,11 @@ from cikg.publish.terms import PROFILES
 from cikg.settings import Settings
 from cikg.store import TripleStore
 
-VIEWS: dict[str, type[DcatAp]] = {"dcat-ap": DcatAp, "healthdcat-ap": HealthDcatAp, "eucaim-dcat-ap": EucaimDcatAp}
+VIEWS: dict[str, type[DcatAp]] = {
+    "dcat-ap": DcatAp,
+    "healthdcat-ap": HealthDcatAp,
+    "eucaim-dcat-ap": EucaimDcatAp,
+}
 KINDS = ("collection", "distribution", "holder")
 
 
@@ -133,7 +137,11 @@ class Publisher:
     def listing(self, kind: str) -> list[pages.Link]:
         """Every resource of ``kind`` (for pages that point the way)."""
         snapshot, _ = self.current()
-        table = {"collection": snapshot.collections, "distribution": snapshot.distributions, "holder": snapshot.holders}
+        table = {
+            "collection": snapshot.collections,
+            "distribution": snapshot.distributions,
+            "holder": snapshot.holders,
+        }
         label_slot = {"collection": "title", "distribution": "title", "holder": "name"}
         return sorted(
             (

@@ -82,7 +82,9 @@ class PublishContext:
         publisher = Agent(f"{catalogue_iri(base)}#publisher", name, settings.publisher_email, url)
         hdab = None
         if settings.hdab_name and (settings.hdab_email or settings.hdab_url):
-            hdab = Agent(f"{catalogue_iri(base)}#hdab", settings.hdab_name, settings.hdab_email, settings.hdab_url)
+            hdab = Agent(
+                f"{catalogue_iri(base)}#hdab", settings.hdab_name, settings.hdab_email, settings.hdab_url
+            )
         return cls(
             base=base,
             title=title,

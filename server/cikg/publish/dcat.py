@@ -118,7 +118,11 @@ class DcatAp:
         stored = self.snap.catalogue
         b.type(cat, DCAT + "Catalog")
         b.text(cat, DCTERMS + "title", (stored.get("title") if stored else None) or self.ctx.title)
-        b.text(cat, DCTERMS + "description", (stored.get("description") if stored else None) or self.ctx.description)
+        b.text(
+            cat,
+            DCTERMS + "description",
+            (stored.get("description") if stored else None) or self.ctx.description,
+        )
         self.add_agent(b, self.ctx.publisher, catalogue_publisher=True)
         b.add(cat, DCTERMS + "publisher", self.ctx.publisher.iri)
         self.add_typed(b, cat, DCTERMS + "license", self.ctx.license, DCTERMS + "LicenseDocument")
@@ -169,8 +173,8 @@ class DcatAp:
                 self.add_concept(b, translated)
             b.extend([ox.Triple(t.subject, t.predicate, obj)])
         for predicate, cls in DATASET_REF_CLASSES.items():
-            for value in b.objects(node, predicate):
-                b.type(value, cls)  # type: ignore[arg-type]
+            for value in b.iris(node, predicate):
+                b.type(value, cls)
         access = coll.get("access_rights")
         if access:
             self.add_concept(b, access)
@@ -209,10 +213,10 @@ class DcatAp:
         assert dist.iri is not None
         b.extend(self.native(dist))
         for predicate, cls in DISTRIBUTION_REF_CLASSES.items():
-            for value in b.objects(dist.iri, predicate):
-                b.type(value, cls)  # type: ignore[arg-type]
-                if predicate in (DCTERMS + "rights", DCTERMS + "format") and self.scheme_of(value.value):  # type: ignore[union-attr]
-                    self.add_concept(b, value.value)  # type: ignore[union-attr]
+            for value in b.iris(dist.iri, predicate):
+                b.type(value, cls)
+                if predicate in (DCTERMS + "rights", DCTERMS + "format") and self.scheme_of(value):
+                    self.add_concept(b, value)
         self.distribution_extra(b, dist, coll)
 
     def add_holder(self, b: GraphBuilder, holder: Obj) -> None:
@@ -329,7 +333,9 @@ class DcatAp:
             )
         source = self.snap.source_of(coll)
         loaded = f" on {source.loaded_at.date().isoformat()}" if source and source.loaded_at else ""
-        return f"Metadata loaded into the cikg node at {self.ctx.base}{loaded} as RDF following the cikg model."
+        return (
+            f"Metadata loaded into the cikg node at {self.ctx.base}{loaded} as RDF following the cikg model."
+        )
 
     def derived_keywords(self, coll: Obj) -> list[str]:
         """Keywords from the labels of the collection's conditions, modalities and body parts."""
@@ -358,7 +364,9 @@ def _is_empty_literal(t: ox.Triple) -> bool:
     return isinstance(t.object, ox.Literal) and not t.object.value.strip()
 
 
-def vcard_contact(b: GraphBuilder, subject: str, contact: Obj | Mapping[str, Any] | None, fallback: Agent) -> None:
+def vcard_contact(
+    b: GraphBuilder, subject: str, contact: Obj | Mapping[str, Any] | None, fallback: Agent
+) -> None:
     """Attach a ``dcat:contactPoint`` (vCard Kind): the stored contact, else the fallback agent's."""
     node = ox.BlankNode()
     get = contact.get if contact is not None else (lambda _k, _d=None: None)

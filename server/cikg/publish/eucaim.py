@@ -10,9 +10,11 @@ provenance statement. Mandatory EUCAIM fields the data lacks are listed in :attr
 from __future__ import annotations
 
 from cikg.namespaces import CIKG, DCAT, DCTERMS, EUCAIM, SKOS
+from cikg.publish.concepts import ConceptIndex
+from cikg.publish.context import PublishContext
 from cikg.publish.graph import GraphBuilder
 from cikg.publish.healthdcat import HealthDcatAp
-from cikg.publish.model import Obj
+from cikg.publish.model import Obj, Snapshot
 from cikg.publish.terms import ACCESS_CONDITION_PREFIX
 
 MANDATORY = {
@@ -35,8 +37,8 @@ class EucaimDcatAp(HealthDcatAp):
     profile = "eucaim-dcat-ap"
     include_harvest_runs = False
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, snapshot: Snapshot, concepts: ConceptIndex, context: PublishContext) -> None:
+        super().__init__(snapshot, concepts, context)
         self.translated: dict[str, str] = {}
         """EUCAIM IRI -> the cikg concept it translates."""
 

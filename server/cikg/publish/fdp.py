@@ -84,7 +84,9 @@ class Fdp:
         b.text(catalog, DCTERMS + "title", self.ctx.title)
         b.text(catalog, DCTERMS + "description", self.ctx.description)
         modified = self.snap.modified
-        self._record(b, catalog, modified.strftime("%Y.%m.%d") if modified else __version__, service_level=True)
+        self._record(
+            b, catalog, modified.strftime("%Y.%m.%d") if modified else __version__, service_level=True
+        )
         b.add(catalog, DCTERMS + "isPartOf", fdp)
         b.add(catalog, DCAT + "themeTaxonomy", THEME_HEALTH.rsplit("/", 1)[0])
         b.add(catalog, RDFS + "seeAlso", self.ctx.catalogue)
@@ -117,7 +119,9 @@ class Fdp:
         dropped = {
             t.object
             for t in native
-            if t.subject == canonical and t.predicate.value in skip | replaced and isinstance(t.object, ox.BlankNode)
+            if t.subject == canonical
+            and t.predicate.value in skip | replaced
+            and isinstance(t.object, ox.BlankNode)
         }
         for t in native:
             if t.subject == canonical:

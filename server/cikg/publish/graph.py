@@ -121,6 +121,10 @@ class GraphBuilder:
         p = ox.NamedNode(predicate)
         return [t.object for t in self._triples if t.subject == s and t.predicate == p]  # type: ignore[misc]
 
+    def iris(self, subject: Subject | str, predicate: str) -> list[str]:
+        """The IRI values of ``predicate`` on ``subject``."""
+        return [o.value for o in self.objects(subject, predicate) if isinstance(o, ox.NamedNode)]
+
     def __iter__(self) -> Iterator[ox.Triple]:
         return iter(self._triples)
 

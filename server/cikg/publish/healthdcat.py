@@ -105,8 +105,8 @@ class HealthDcatAp(DcatAp):
             b.add(node, DCTERMS + "provenance", statement)
             b.type(statement, DCTERMS + "ProvenanceStatement")
             b.text(statement, RDFS + "label", self.provenance_statement(coll))
-        for type_value in b.objects(node, DCTERMS + "type"):
-            self.add_concept(b, type_value.value)  # type: ignore[union-attr]
+        for type_value in b.iris(node, DCTERMS + "type"):
+            self.add_concept(b, type_value)
 
     def distribution_extra(self, b: GraphBuilder, dist: Obj, coll: Obj | None) -> None:
         super().distribution_extra(b, dist, coll)
@@ -178,7 +178,7 @@ class HealthDcatAp(DcatAp):
             for match in sorted(concept.exact):
                 for prefix, system in CODE_SYSTEMS.items():
                     if match.startswith(prefix):
-                        out.append(f"{system} {match[len(prefix):]} ({concept.label})")
+                        out.append(f"{system} {match[len(prefix) :]} ({concept.label})")
         return out
 
     def health_categories(self, coll: Obj) -> list[str]:
@@ -186,5 +186,7 @@ class HealthDcatAp(DcatAp):
         stored = coll.all("health_category")
         if stored:
             return stored
-        derived = sorted({CATEGORY_BY_METHOD[m] for m in coll.all("collection_method") if m in CATEGORY_BY_METHOD})
+        derived = sorted(
+            {CATEGORY_BY_METHOD[m] for m in coll.all("collection_method") if m in CATEGORY_BY_METHOD}
+        )
         return [f"{HEALTH_CATEGORIES}/{code}" for code in (derived or [DEFAULT_CATEGORY])]

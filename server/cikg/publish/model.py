@@ -135,10 +135,13 @@ def read_snapshot(store: TripleStore, base: str) -> Snapshot:
     where: dict[str, str] = {}
     for row in store.query(_graphs_query()).rows():
         s, g = row["s"], row["g"]
-        if s is not None and g is not None and isinstance(s, ox.NamedNode):
-            # a resource described in a source graph wins over the system graph
-            if s.value not in where or where[s.value] == SYSTEM_GRAPH:
-                where[s.value] = g.value
+        # a resource described in a source graph wins over the system graph
+        if (
+            isinstance(s, ox.NamedNode)
+            and g is not None
+            and (s.value not in where or where[s.value] == SYSTEM_GRAPH)
+        ):
+            where[s.value] = g.value
     reader = _Reader(graph)
     found: dict[str, dict[str, Obj]] = {c: {} for c in CLASSES}
     plans = rdfmap.plan()

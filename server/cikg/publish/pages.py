@@ -88,7 +88,9 @@ def home(snapshot: Snapshot, concepts: ConceptIndex, ctx: PublishContext) -> dic
                 "access": _access_label(concepts, coll),
                 "subjects": coll.get("number_of_subjects"),
                 "studies": coll.get("number_of_studies"),
-                "conditions": [concept_link(concepts, c, ctx.base) for c in coll.all("primary_cancer_condition")],
+                "conditions": [
+                    concept_link(concepts, c, ctx.base) for c in coll.all("primary_cancer_condition")
+                ],
                 "modalities": [concept_link(concepts, m, ctx.base) for m in coll.all("image_modality")],
             }
         )
@@ -164,7 +166,7 @@ def document_rows(doc: Document, concepts: ConceptIndex, base: str) -> list[dict
     def curie(iri: str) -> str:
         for prefix, ns in sorted(own.items(), key=lambda kv: -len(kv[1])):
             if iri.startswith(ns) and len(iri) > len(ns):
-                return f"{prefix}:{iri[len(ns):]}"
+                return f"{prefix}:{iri[len(ns) :]}"
         return conv.compress(iri) or iri
 
     def show(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Link:

@@ -17,11 +17,19 @@ from cikg.publish.model import Obj, Snapshot
 CONTEXT = "https://schema.org/"
 
 VARIABLES = (
-    ("primary_cancer_condition", "Cancer condition", "https://hyperontology.eucaim.cancerimage.eu/#hasCondition"),
+    (
+        "primary_cancer_condition",
+        "Cancer condition",
+        "https://hyperontology.eucaim.cancerimage.eu/#hasCondition",
+    ),
     ("image_modality", "Imaging modality", "https://hyperontology.eucaim.cancerimage.eu/#hasImageModality"),
     ("body_part", "Body part examined", "https://hyperontology.eucaim.cancerimage.eu/#hasImageBodyPart"),
     ("sex", "Sex", "https://hyperontology.eucaim.cancerimage.eu/#hasBirthSex"),
-    ("manufacturer", "Equipment manufacturer", "https://hyperontology.eucaim.cancerimage.eu/#hasEquipmentManufacturer"),
+    (
+        "manufacturer",
+        "Equipment manufacturer",
+        "https://hyperontology.eucaim.cancerimage.eu/#hasEquipmentManufacturer",
+    ),
     ("acquisition_semantics", "Acquisition", "https://w3id.org/cikg/schema/acquisitionSemantics"),
 )
 """(slot, variable name, property IRI) of the facets published as ``variableMeasured``."""
@@ -75,7 +83,9 @@ def dataset(snapshot: Snapshot, concepts: ConceptIndex, context: PublishContext,
     ]
     for slot, name in counts:
         if coll.get(slot) is not None:
-            variables.append({"@type": "PropertyValue", "name": name, "description": f"{name}: {coll.get(slot)}"})
+            variables.append(
+                {"@type": "PropertyValue", "name": name, "description": f"{name}: {coll.get(slot)}"}
+            )
     if variables:
         doc["variableMeasured"] = variables
     modalities = coll.all("image_modality")

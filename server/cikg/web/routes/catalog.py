@@ -18,7 +18,9 @@ from cikg.web.pages import render
 router = APIRouter(tags=["catalogue"])
 
 
-@router.get("/", summary="Home page (HTML); the FAIR Data Point record for RDF clients", response_class=Response)
+@router.get(
+    "/", summary="Home page (HTML); the FAIR Data Point record for RDF clients", response_class=Response
+)
 def home(request: Request, format: str | None = Query(None), cat: Catalogue = Depends(catalogue)) -> Response:
     return respond(
         request,
@@ -28,7 +30,9 @@ def home(request: Request, format: str | None = Query(None), cat: Catalogue = De
     )
 
 
-@router.get("/catalog", summary="The catalogue (dcat:Catalog) in a publishing profile", response_class=Response)
+@router.get(
+    "/catalog", summary="The catalogue (dcat:Catalog) in a publishing profile", response_class=Response
+)
 def catalog(
     request: Request,
     profile: str = Query("dcat-ap", description="dcat-ap, healthdcat-ap or eucaim-dcat-ap"),

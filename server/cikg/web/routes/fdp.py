@@ -50,7 +50,9 @@ def fdp(request: Request, format: str | None = Format, cat: Catalogue = Depends(
 
 
 @router.get("/catalog", summary="FDP catalog record", response_class=Response)
-def fdp_catalog(request: Request, format: str | None = Format, cat: Catalogue = Depends(catalogue)) -> Response:
+def fdp_catalog(
+    request: Request, format: str | None = Format, cat: Catalogue = Depends(catalogue)
+) -> Response:
     return _answer(request, cat, "catalog")
 
 
