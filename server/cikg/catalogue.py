@@ -7,11 +7,12 @@ search, publishing, federation). Edges (cli/, web/) parse input, call one method
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -23,6 +24,10 @@ from cikg.store import RdfData, SourceInfo, StoreError, TripleStore, open_store
 from cikg.store.base import Dataset
 from cikg.store.endpoint import SparqlAnswer, answer
 from cikg.store.results import QueryResult
+
+if TYPE_CHECKING:
+    from cikg.vocab import Concept, Hit, Resolution, Translation, Vocabulary, VocabularyInputs
+    from cikg.vocab.importers import ImportReport
 
 _SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 SOURCE_PREFIX = "urn:cikg:source:"
@@ -59,11 +64,20 @@ class Catalogue:
     """One cikg node: its store and every operation on it."""
 
     def __init__(
-        self, settings: Settings, store: TripleStore | None = None, *, read_only: bool = False
+        self,
+        settings: Settings,
+        store: TripleStore | None = None,
+        *,
+        read_only: bool = False,
+        vocabulary_inputs: VocabularyInputs | None = None,
     ) -> None:
         self.settings = settings
         self._store = store if store is not None else open_store(settings, read_only=read_only)
         self._publisher: Publisher | None = None
+        self._vocab_inputs = vocabulary_inputs
+        self._vocab: Vocabulary | None = None
+        self._vocab_key: tuple[tuple[str, str], ...] | None = None
+        self._vocab_lock = threading.Lock()
 
     @property
     def store(self) -> TripleStore:
@@ -222,6 +236,176 @@ class Catalogue:
             return ping(index_url, self.settings.base_url)
         except PingFailed as exc:
             raise InvalidRequest(str(exc)) from exc
+
+    # -- vocabulary -------------------------------------------------------------------------------
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The term index (built on first use, or loaded from the data dir's cache; rebuilt when an
+        imported vocabulary changes)."""
+        from cikg.vocab.cache import imported_graphs, load_vocabulary
+
+        key = tuple(imported_graphs(self._store))
+        vocab = self._vocab
+        if vocab is not None and key == self._vocab_key:
+            return vocab
+        with self._vocab_lock:
+            if self._vocab is None or key != self._vocab_key:
+                self._vocab = load_vocabulary(
+                    self._store, inputs=self._inputs(), cache_dir=self.settings.data_dir / "cache"
+                )
+                self._vocab_key = key
+            return self._vocab
+
+    def _inputs(self) -> VocabularyInputs:
+        from cikg.vocab.cache import VocabularyInputs
+
+        if self._vocab_inputs is not None:
+            return self._vocab_inputs
+        extra = list(self.settings.local_mappings)
+        if self.settings.vocabulary_dir is not None:
+            return VocabularyInputs.from_dir(self.settings.vocabulary_dir, extra)
+        return VocabularyInputs.default(extra)
+
+    def warm_vocabulary(self) -> None:
+        """Build (or load) the term index now, e.g. in the background when the service starts."""
+        _ = self.vocabulary
+
+    def term_search(
+        self, q: str, *, lang: str | None = None, branch: str | None = None, limit: int = 10
+    ) -> list[Hit]:
+        if not 0 < limit <= 100:
+            raise InvalidRequest("limit must be between 1 and 100")
+        return self.vocabulary.search(q, lang=lang, branch=branch, limit=limit)
+
+    def term(self, code: str) -> Resolution:
+        """The concept for a CURIE, IRI, slug or label, with how it was found."""
+        from cikg.vocab import UnknownTerm
+
+        try:
+            return self.vocabulary.resolve_match(code)
+        except UnknownTerm as exc:
+            raise NotFound(str(exc)) from exc
+
+    def concept(self, concept_id: str) -> Concept:
+        from cikg.vocab import UnknownTerm
+
+        try:
+            return self.vocabulary.concept(concept_id)
+        except UnknownTerm as exc:
+            raise NotFound(str(exc)) from exc
+
+    def term_details(self, code: str) -> dict[str, Any]:
+        """A concept with its resolution, parents, children and branch (what `show` and the API print)."""
+        res = self.term(code)
+        vocab = self.vocabulary
+        c = res.concept
+        data = c.as_dict()
+        data["resolution"] = res.as_dict()
+        data["children"] = list(vocab.children(c.id))
+        data["ancestors"] = sorted(vocab.ancestors(c.id))
+        return data
+
+    def translate(self, code: str, *, to: str | None = None) -> tuple[Resolution, list[Translation]]:
+        from cikg.namespaces import UnknownPrefixError
+        from cikg.vocab import UnknownTerm
+
+        try:
+            return self.vocabulary.translate(code, to=to)
+        except UnknownTerm as exc:
+            raise NotFound(str(exc)) from exc
+        except UnknownPrefixError as exc:
+            raise InvalidRequest(str(exc)) from exc
+
+    def descendants(self, code: str, *, include_self: bool = True, include_codes: bool = False) -> list[str]:
+        cid = self.term(code).concept.id
+        return sorted(self.vocabulary.descendants(cid, include_self, include_codes=include_codes))
+
+    def ancestors(self, code: str, *, include_self: bool = False) -> list[str]:
+        cid = self.term(code).concept.id
+        return sorted(self.vocabulary.ancestors(cid, include_self))
+
+    def concept_triples(self, concept_id: str) -> list[ox.Triple]:
+        from cikg.vocab.vocabulary import concept_triples
+
+        try:
+            return concept_triples(self.vocabulary, concept_id)  # type: ignore[return-value]
+        except LookupError as exc:
+            raise NotFound(str(exc)) from exc
+
+    def import_vocabulary(
+        self,
+        kind: str,
+        path: Path,
+        *,
+        progress: Callable[[int], None] | None = None,
+        start: Callable[[int], None] | None = None,
+    ) -> ImportReport:
+        """Import a licensed release as the source ``vocab-<kind>`` (atomic)."""
+        from cikg.vocab.importers import import_vocabulary
+
+        tmp = self.settings.data_dir / "tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        report = import_vocabulary(self._store, kind, path, progress=progress, start=start, tmp_dir=tmp)
+        return report
+
+    # -- mapping (stewards' local terms) ----------------------------------------------------------
+    def map_suggest(
+        self, terms_file: Path, out: Path, *, top: int = 5, kind: str | None = None
+    ) -> dict[str, Any]:
+        """Ranked candidates for each local term, written as SSSOM (semapv:LexicalMatching)."""
+        from cikg.mapping import curation
+        from cikg.mapping.suggest import Suggester
+
+        terms = curation.read_local_terms(terms_file)
+        suggester = Suggester(self.vocabulary)
+        cands = [
+            suggester.suggest(t.term if not t.code else f"{t.code} {t.term}", t.kind or kind, top)
+            for t in terms
+        ]
+        for t in terms:
+            t.kind = t.kind or kind
+        rows = curation.suggestion_rows(terms, cands)
+        curation.write(out, curation.mapping_set(terms_file.stem, source=terms_file.name), rows)
+        return {
+            "terms": len(terms),
+            "rows": len(rows),
+            "out": str(out),
+            "without_candidate": [t.term for t, c in zip(terms, cands, strict=True) if not c],
+            "suggestions": [{"row": i + 1, **r} for i, r in enumerate(rows)],
+        }
+
+    def map_review(
+        self, file: Path, *, accept: list[int], reject: list[int], reviewer: str, reject_others: bool = True
+    ) -> dict[str, int]:
+        from cikg.mapping import curation
+
+        counts = curation.review(
+            file, accept=accept, reject=reject, reviewer=reviewer, reject_others=reject_others
+        )
+        self._vocab_key = None  # reviewed mappings feed map_value: rebuild on next use
+        return counts
+
+    def map_rows(self, file: Path) -> list[dict[str, str]]:
+        from cikg.mapping import curation
+
+        return curation.read(file)[1]
+
+    def map_export(
+        self, file: Path, out: Path, *, fmt: str = "omop-stcm", vocabulary_id: str = "CIKG_LOCAL"
+    ) -> dict[str, Any]:
+        from cikg.mapping import curation
+
+        if fmt != "omop-stcm":
+            raise InvalidRequest(f"export format {fmt!r}: use omop-stcm")
+        n, sidecar = curation.export_stcm(self.vocabulary, file, out, vocabulary_id=vocabulary_id)
+        return {"rows": n, "out": str(out), "sidecar": str(sidecar)}
+
+    def map_import_usagi(self, file: Path, out: Path, *, kind: str | None = None) -> dict[str, Any]:
+        from cikg.mapping import curation
+
+        meta, rows = curation.import_usagi(self.vocabulary, file, kind=kind)
+        curation.write(out, meta, rows)
+        return {"rows": len(rows), "out": str(out)}
 
 
 @contextmanager

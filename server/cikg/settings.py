@@ -54,6 +54,18 @@ class Settings(BaseSettings):
         description="Per-site secret for keyed pseudonyms (default <data_dir>/secrets/pseudonym.key).",
     )
     log_level: str = "INFO"
+    vocabulary_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Serve another hyperontology build: a folder with cikg.ttl, branches.yaml and "
+            "mappings/*.sssom.tsv "
+            "(default: the project's ontology/ and mappings/)."
+        ),
+    )
+    local_mappings: list[Path] = Field(
+        default_factory=list,
+        description="Stewards' reviewed SSSOM files used by harvesting, besides mappings/local/*.sssom.tsv.",
+    )
 
     # -- publishing (docs/publishing.md says which profile needs what, and every default) ----------
     catalogue_title: str | None = Field(

@@ -73,8 +73,10 @@ def test_format_parameter_overrides_accept(base: str, fmt: str, media_type: str)
 
 def test_fdp_defaults_to_turtle_and_the_home_page_to_html(base: str) -> None:
     for path in ("fdp", "fdp/catalog", "fdp/dataset/prostate-mpmri"):
-        assert httpx.get(f"{base}/{path}", headers={"accept": "*/*"}).headers["content-type"].startswith(
-            "text/turtle"
+        assert (
+            httpx.get(f"{base}/{path}", headers={"accept": "*/*"})
+            .headers["content-type"]
+            .startswith("text/turtle")
         )
     home = httpx.get(base + "/", headers={"accept": "text/html"})
     assert home.status_code == 200 and home.headers["content-type"].startswith("text/html")
@@ -111,6 +113,15 @@ def test_unsupported_types_and_profiles_are_refused(base: str) -> None:
 
 def test_collection_page_shows_the_collection(base: str) -> None:
     page = httpx.get(f"{base}/collection/prostate-mpmri", headers={"accept": "text/html"}).text
-    for text in ("412", "455", "prostate cancer", "magnetic resonance", "Non-public", "/holder/la-fe",
-                 "/distribution/prostate-mpmri-access", "?format=turtle", "/fdp/dataset/prostate-mpmri"):
+    for text in (
+        "412",
+        "455",
+        "prostate cancer",
+        "magnetic resonance",
+        "Non-public",
+        "/holder/la-fe",
+        "/distribution/prostate-mpmri-access",
+        "?format=turtle",
+        "/fdp/dataset/prostate-mpmri",
+    ):
         assert text in page, text

@@ -72,11 +72,12 @@ def run_guarded(app: typer.Typer) -> int:
     """Run the app; known errors print one clear line (no traceback) and exit 1 (2 for usage)."""
     from cikg.catalogue import InvalidRequest, NotFound
     from cikg.store import StoreError
+    from cikg.vocab import UnknownTerm
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         app(standalone_mode=False)
-    except (InvalidRequest, NotFound, StoreError, ValueError, FileNotFoundError) as exc:
+    except (InvalidRequest, NotFound, StoreError, ValueError, FileNotFoundError, UnknownTerm) as exc:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True, highlight=False)
         return 1
     except typer.Exit as exc:

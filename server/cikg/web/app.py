@@ -31,6 +31,8 @@ def create_app(settings: Settings | None = None, catalogue: Catalogue | None = N
         app.state.query_slots = threading.BoundedSemaphore(settings.max_concurrent_queries)
         if owned:  # leftovers of interrupted loads are dropped in the background
             threading.Thread(target=_collect, args=(cat,), name="cikg-gc", daemon=True).start()
+        # the term index is built (or loaded from its cache) in the background: start is not delayed
+        threading.Thread(target=_warm, args=(cat,), name="cikg-vocab", daemon=True).start()
         try:
             yield
         finally:
@@ -50,6 +52,13 @@ def create_app(settings: Settings | None = None, catalogue: Catalogue | None = N
     for router in ROUTERS:
         app.include_router(router)
     return app
+
+
+def _warm(cat: Catalogue) -> None:
+    try:
+        cat.warm_vocabulary()
+    except Exception as exc:  # a missing ontology is reported by the term endpoints themselves
+        log.warning("term index not built: %s", exc)
 
 
 def _collect(cat: Catalogue) -> None:

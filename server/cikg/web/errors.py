@@ -11,6 +11,7 @@ from cikg.catalogue import InvalidRequest, NotFound
 from cikg.publish import PublishingNotConfigured
 from cikg.store import QueryTimeout, ResultTooLarge, StoreError
 from cikg.store.endpoint import NotAcceptable, QueryRefused
+from cikg.vocab import UnknownTerm
 from cikg.web import negotiation
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ _MAP: list[tuple[type[Exception], int, str]] = [
     (NotAcceptable, 406, "Not Acceptable"),
     (negotiation.NotAcceptable, 406, "Not Acceptable"),
     (PublishingNotConfigured, 409, "Publishing not configured"),
+    (UnknownTerm, 404, "Not Found"),
     (ResultTooLarge, 400, "Result too large"),
     (QueryTimeout, 503, "Query timeout"),
     (NotFound, 404, "Not Found"),

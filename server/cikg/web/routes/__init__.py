@@ -2,11 +2,13 @@
 
 from fastapi import APIRouter
 
-from cikg.web.routes import catalog, fdp, health, resources, sparql
+from cikg.web.routes import catalog, fdp, health, ontology, resources, sparql, terms
 
 ROUTERS: list[APIRouter] = [
     health.router,
     sparql.router,
+    terms.router,
+    ontology.router,
     catalog.router,
     resources.router,
     fdp.router,

@@ -1,0 +1,102 @@
+"""Clinical abbreviations and shorthand as sites write them, expanded before lexical matching.
+
+General-purpose expansions (not tuned per term): each maps a normalised token to the words it stands
+for; the original token is kept too, so an abbreviation that is itself a synonym still matches.
+"""
+
+from __future__ import annotations
+
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    # cancer / carcinoma shorthand (en, es, it, fr, de, el)
+    "ca": ("cancer", "carcinoma"),
+    "ca.": ("cancer", "carcinoma"),
+    "carc": ("carcinoma",),
+    "adenoca": ("adenocarcinoma",),
+    "adk": ("adenocarcinoma",),
+    "adc": ("adenocarcinoma",),
+    "scc": ("squamous cell carcinoma",),
+    "ca.m": ("cancer de mama",),
+    "neo": ("neoplasm", "neoplasia"),
+    "tu": ("tumour", "tumor"),
+    "mts": ("metastasis",),
+    "meta": ("metastasis",),
+    "k": ("cancer", "carcinoma"),
+    "ca.pulm": ("cancer de pulmon",),
+    # anatomy shorthand
+    "abd": ("abdomen",),
+    "pelv": ("pelvis",),
+    "thx": ("thorax",),
+    "pulm": ("pulmon", "pulmonary"),
+    # modality / sequence shorthand
+    "mri": ("mr", "magnetic resonance"),
+    "rmn": ("resonancia magnetica",),
+    "tac": ("tomografia computarizada",),
+    "cat": ("computed tomography",),
+    "eco": ("ecografia",),
+    "us": ("ultrasound",),
+    "gd": ("gadolinium", "contrast"),
+    "w": ("weighted",),
+    "wi": ("weighted imaging",),
+    # sex
+    "fem": ("female",),
+    "masc": ("male",),
+}
+
+STOPWORDS = frozenset(
+    [
+        "of",
+        "the",
+        "and",
+        "with",
+        "for",
+        "in",
+        "de",
+        "del",
+        "la",
+        "las",
+        "el",
+        "los",
+        "y",
+        "con",
+        "en",
+        "di",
+        "della",
+        "dello",
+        "delle",
+        "dei",
+        "degli",
+        "il",
+        "lo",
+        "e",
+        "du",
+        "des",
+        "le",
+        "les",
+        "et",
+        "au",
+        "aux",
+        "der",
+        "die",
+        "das",
+        "und",
+        "mit",
+        "von",
+        "im",
+        "am",
+        "του",
+        "της",
+        "των",
+        "και",
+        "με",
+        "στο",
+        "στη",
+        "στον",
+        "nos",
+        "nos.",
+        "not",
+        "otherwise",
+        "specified",
+        "sai",
+        "nas",
+    ]
+)

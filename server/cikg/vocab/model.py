@@ -1,0 +1,219 @@
+"""The term service's value objects: concepts, mappings, resolutions, search hits, and its errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LANGUAGES = ("en", "es", "it", "el", "fr", "de")
+"""The languages every hyperontology concept is labelled in (first: the default)."""
+
+# Mapping predicates from strongest to weakest; a code resolves to the concept of the strongest one.
+PREDICATE_RANK: dict[str, int] = {
+    "skos:exactMatch": 0,
+    "owl:equivalentClass": 0,
+    "skos:closeMatch": 1,
+    "skos:narrowMatch": 2,
+    "skos:broadMatch": 3,
+    "skos:relatedMatch": 4,
+    "oboInOwl:hasDbXref": 5,
+}
+PREDICATE_MEANING = {
+    "skos:exactMatch": "the code means exactly this concept",
+    "owl:equivalentClass": "the code means exactly this concept",
+    "skos:closeMatch": "the code means nearly this concept",
+    "skos:narrowMatch": "the code is narrower than this concept (it falls under it)",
+    "skos:broadMatch": "the code is broader than this concept",
+    "skos:relatedMatch": "the code is related to this concept",
+    "oboInOwl:hasDbXref": "the code is a database cross-reference of this concept",
+}
+INVERSE = {
+    "skos:exactMatch": "skos:exactMatch",
+    "owl:equivalentClass": "owl:equivalentClass",
+    "skos:closeMatch": "skos:closeMatch",
+    "skos:narrowMatch": "skos:broadMatch",
+    "skos:broadMatch": "skos:narrowMatch",
+    "skos:relatedMatch": "skos:relatedMatch",
+    "oboInOwl:hasDbXref": "oboInOwl:hasDbXref",
+}
+
+
+def predicate_rank(predicate: str) -> int:
+    return PREDICATE_RANK.get(predicate, 9)
+
+
+def compose(first: str, second: str) -> str:
+    """The predicate of a chain ``A first B``, ``B second C`` as ``A ? C`` (the weaker wins)."""
+    if first == second or second in ("skos:exactMatch", "owl:equivalentClass"):
+        return first
+    if first in ("skos:exactMatch", "owl:equivalentClass"):
+        return second
+    pair = {first, second}
+    if pair <= {"skos:exactMatch", "skos:closeMatch", "owl:equivalentClass"}:
+        return "skos:closeMatch"
+    if pair == {"skos:closeMatch", "skos:narrowMatch"}:
+        return "skos:narrowMatch"
+    if pair == {"skos:closeMatch", "skos:broadMatch"}:
+        return "skos:broadMatch"
+    return "skos:relatedMatch"
+
+
+class VocabularyError(ValueError):
+    """Something the term service cannot do with this input; the message says what."""
+
+
+class UnknownTerm(LookupError):
+    """No concept for a code or label; the message names the term (and close matches, if any)."""
+
+    def __init__(self, term: str, message: str | None = None, suggestions: tuple[str, ...] = ()) -> None:
+        text = message or f"unknown term {term!r}"
+        if suggestions:
+            text += f" (did you mean {', '.join(suggestions)}?)"
+        super().__init__(text)
+        self.term = term
+        self.suggestions = suggestions
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    """``subject predicate object`` where the subject is a hyperontology concept (or an imported code)."""
+
+    predicate: str
+    object_id: str
+    object_label: str | None = None
+    source: str = ""
+    """The mapping set it comes from (its id or file), or the imported vocabulary's source id."""
+    justification: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "predicate": self.predicate,
+            "object_id": self.object_id,
+            "object_label": self.object_label,
+            "source": self.source,
+            "justification": self.justification,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A hyperontology concept (``id`` is its slug, e.g. ``lung_cancer``) or an imported term
+    (``id`` is its CURIE, e.g. ``SNOMEDCT:254637007``; ``imported`` is true)."""
+
+    id: str
+    iri: str
+    curie: str
+    labels: dict[str, str]
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    definition: str | None = None
+    parents: tuple[str, ...] = ()
+    notations: tuple[str, ...] = ()
+    branches: tuple[str, ...] = ()
+    mappings: tuple[Mapping, ...] = ()
+    imported: bool = False
+    source: str = "ontology"
+
+    def label(self, lang: str = "en") -> str:
+        return self.labels.get(lang) or self.labels.get("en") or next(iter(self.labels.values()), self.id)
+
+    @property
+    def branch(self) -> str | None:
+        return self.branches[0] if self.branches else None
+
+    def all_labels(self) -> list[tuple[str, str, bool]]:
+        """``(text, lang, preferred)`` for every label and synonym."""
+        out = [(text, lang, True) for lang, text in self.labels.items()]
+        for lang, syns in self.synonyms.items():
+            out.extend((s, lang, False) for s in syns)
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "curie": self.curie,
+            "iri": self.iri,
+            "label": self.label(),
+            "labels": dict(self.labels),
+            "synonyms": {k: list(v) for k, v in self.synonyms.items()},
+            "definition": self.definition,
+            "parents": list(self.parents),
+            "notations": list(self.notations),
+            "branch": self.branch,
+            "mappings": [m.as_dict() for m in self.mappings],
+            "imported": self.imported,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """How a code or label was resolved: the concept, through which predicate, from which source."""
+
+    term: str
+    concept: Concept
+    predicate: str
+    via: str
+    """What matched: the code (standardised CURIE), the label, or the chain of codes followed."""
+    source: str
+    how: str
+    """One sentence a steward can read."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "term": self.term,
+            "concept": self.concept.id,
+            "curie": self.concept.curie,
+            "label": self.concept.label(),
+            "predicate": self.predicate,
+            "via": self.via,
+            "source": self.source,
+            "how": self.how,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """One code of another scheme for a concept."""
+
+    scheme: str
+    code: str
+    label: str | None
+    predicate: str
+    source: str
+    via: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scheme": self.scheme,
+            "code": self.code,
+            "label": self.label,
+            "predicate": self.predicate,
+            "source": self.source,
+            "via": self.via,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A search / autocomplete answer: a concept, the text that matched, its language and a score."""
+
+    id: str
+    curie: str
+    label: str
+    matched: str
+    lang: str | None
+    score: float
+    branch: str | None
+    imported: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "curie": self.curie,
+            "label": self.label,
+            "matched": self.matched,
+            "lang": self.lang,
+            "score": round(self.score, 4),
+            "branch": self.branch,
+            "imported": self.imported,
+        }
