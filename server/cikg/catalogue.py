@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from cikg import __version__
+from cikg.publish import Concept as PublishedConcept
 from cikg.publish import Document, Publication, Publisher, UnknownProfile, UnknownResource
 from cikg.publish.ping import PingFailed, PingResult, ping
 from cikg.settings import Settings
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from cikg.vocab import Concept, Hit, Resolution, Translation, Vocabulary, VocabularyInputs
     from cikg.vocab.importers import ImportReport
 
+SKOS_EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
 _SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 SOURCE_PREFIX = "urn:cikg:source:"
 
@@ -182,8 +184,30 @@ class Catalogue:
     def publisher(self) -> Publisher:
         """The profile views of this node's store (built on first use)."""
         if self._publisher is None:
-            self._publisher = Publisher(self._store, self.settings)
+            self._publisher = Publisher(self._store, self.settings, self._hyperontology_concept)
         return self._publisher
+
+    def _hyperontology_concept(self, iri: str) -> PublishedConcept | None:
+        """Labels and exact matches of a hyperontology concept from the term service, when it is built."""
+        from cikg.namespaces import CIKG, converter
+        from cikg.vocab import VocabularyError
+
+        try:
+            found = self.vocabulary.concepts.get(iri[len(CIKG) :])
+        except (VocabularyError, OSError):
+            return None
+        if found is None:
+            return None
+        conv = converter()
+        exact = []
+        for m in found.mappings:
+            if m.predicate in ("skos:exactMatch", SKOS_EXACT):
+                try:
+                    exact.append(conv.to_iri(m.object_id))
+                except ValueError:
+                    continue
+        notation = found.notations[0] if found.notations else None
+        return PublishedConcept(iri, dict(found.labels), exact, notation)
 
     def publication(self, profile: str = "dcat-ap") -> Publication:
         """The whole catalogue in a publishing profile (dcat-ap, healthdcat-ap, eucaim-dcat-ap)."""

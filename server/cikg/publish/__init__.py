@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cikg.publish import pages, schemaorg
-from cikg.publish.concepts import ConceptIndex
+from cikg.publish.concepts import Concept, ConceptFallback, ConceptIndex
 from cikg.publish.context import PublishContext, PublishingNotConfigured
 from cikg.publish.dcat import DcatAp
 from cikg.publish.eucaim import EucaimDcatAp
@@ -53,8 +53,11 @@ class Publication:
 class Publisher:
     """Profile views of one store, re-read when its sources change."""
 
-    def __init__(self, store: TripleStore, settings: Settings) -> None:
+    def __init__(
+        self, store: TripleStore, settings: Settings, concepts: ConceptFallback | None = None
+    ) -> None:
         self.store = store
+        self._fallback = concepts
         self.context = PublishContext.from_settings(settings)
         self._lock = threading.Lock()
         self._key: tuple[tuple[str, str], ...] | None = None
@@ -67,7 +70,7 @@ class Publisher:
             if self._cached is not None and key == self._key:
                 return self._cached
         snapshot = read_snapshot(self.store, self.context.base)
-        concepts = ConceptIndex.load(self.store, _coded_values(snapshot))
+        concepts = ConceptIndex.load(self.store, _coded_values(snapshot), self._fallback)
         with self._lock:
             self._key, self._cached = key, (snapshot, concepts)
         return snapshot, concepts
@@ -179,6 +182,7 @@ def _coded_values(snapshot: Snapshot) -> set[str]:
 __all__ = [
     "KINDS",
     "PROFILES",
+    "Concept",
     "Document",
     "Publication",
     "Publisher",

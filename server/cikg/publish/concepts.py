@@ -9,14 +9,14 @@ Anything else falls back to a label made from the IRI, so a page never shows an 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
 import pyoxigraph as ox
 
 from cikg import resources
-from cikg.namespaces import EUCAIM, RDFS, SKOS
+from cikg.namespaces import CIKG, EUCAIM, RDFS, SKOS
 from cikg.publish.terms import LABELS
 from cikg.store import TripleStore
 
@@ -69,6 +69,10 @@ def enum_descriptions() -> dict[str, str]:
     return out
 
 
+ConceptFallback = Callable[[str], "Concept | None"]
+"""Where labels and mappings come from when the store has none for a concept (the term service)."""
+
+
 class ConceptIndex:
     """Concepts by IRI, read once for a set of IRIs."""
 
@@ -76,7 +80,9 @@ class ConceptIndex:
         self._concepts = concepts
 
     @classmethod
-    def load(cls, store: TripleStore, iris: Iterable[str]) -> ConceptIndex:
+    def load(
+        cls, store: TripleStore, iris: Iterable[str], fallback: ConceptFallback | None = None
+    ) -> ConceptIndex:
         wanted = sorted(set(iris))
         concepts = {i: Concept(i) for i in wanted}
         described = {**enum_descriptions(), **LABELS}
@@ -103,6 +109,14 @@ class ConceptIndex:
                         concept.exact.append(o.value)
                 elif p.value == SKOS + "notation" and isinstance(o, ox.Literal):
                     concept.notation = o.value
+        if fallback is not None:
+            for iri, concept in concepts.items():
+                if iri.startswith(CIKG) and not concept.labels:
+                    found = fallback(iri)
+                    if found is not None:
+                        concept.labels.update(found.labels)
+                        concept.exact = concept.exact or list(found.exact)
+                        concept.notation = concept.notation or found.notation
         return cls(concepts)
 
     def get(self, iri: str) -> Concept:
