@@ -16,7 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from cikg import rdfmap
-from cikg.namespaces import CIKG, DCAT, DCTERMS, FOAF, PROV, RDFS, SKOS, VCARD, XSD
+from cikg.namespaces import CIKG, DCAT, DCTERMS, EUCAIM, FOAF, HEALTHDCATAP, PROV, RDFS, SKOS, VCARD, XSD
 from cikg.publish.concepts import ConceptIndex
 from cikg.publish.context import Agent, PublishContext
 from cikg.publish.graph import Document, GraphBuilder, Subject
@@ -46,6 +46,17 @@ DISTRIBUTION_REF_CLASSES = {
     DCTERMS + "format": DCTERMS + "MediaTypeOrExtent",
     DCTERMS + "rights": DCTERMS + "RightsStatement",
 }
+
+
+NON_NEGATIVE = {
+    HEALTHDCATAP + "numberOfRecords",
+    HEALTHDCATAP + "numberOfUniqueIndividuals",
+    HEALTHDCATAP + "minTypicalAge",
+    HEALTHDCATAP + "maxTypicalAge",
+    EUCAIM + "nbrOfSegmentations",
+}
+"""Properties HealthDCAT-AP and EUCAIM DCAT-AP type ``xsd:nonNegativeInteger``."""
+_NON_NEGATIVE = ox.NamedNode(XSD + "nonNegativeInteger")
 
 
 def _plan_predicates(cls: str, kinds: tuple[str, ...]) -> dict[str, str]:
@@ -274,9 +285,19 @@ class DcatAp:
 
     # -- the stored model, as triples ---------------------------------------------------------------
     def native(self, obj: Obj) -> list[ox.Triple]:
-        """The triples the model writes for ``obj`` (cikg.rdfmap), with contact points normalised."""
-        triples = list(self.mapper.triples(_as_dict(obj), obj.cls))
-        return [t for t in triples if not _is_empty_literal(t)]
+        """The triples the model writes for ``obj`` (cikg.rdfmap), typed as the profiles require.
+
+        Counts the profiles define as ``xsd:nonNegativeInteger`` are written so whatever datatype the
+        store keeps (Oxigraph normalises integer subtypes to ``xsd:integer``).
+        """
+        out = []
+        for t in self.mapper.triples(_as_dict(obj), obj.cls):
+            if _is_empty_literal(t):
+                continue
+            if t.predicate.value in NON_NEGATIVE and isinstance(t.object, ox.Literal):
+                t = ox.Triple(t.subject, t.predicate, ox.Literal(t.object.value, datatype=_NON_NEGATIVE))
+            out.append(t)
+        return out
 
     # -- hooks for the profiles built on this one ---------------------------------------------------
     def coded(self, iri: str, predicate: str | None = None) -> str | None:
