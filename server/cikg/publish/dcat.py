@@ -244,7 +244,7 @@ class DcatAp:
         self.holder_extra(b, holder)
 
     def add_agent(self, b: GraphBuilder, agent: Agent, *, catalogue_publisher: bool = False) -> None:
-        b.type(agent.iri, FOAF + "Agent", FOAF + "Organization")
+        b.type(agent.iri, FOAF + "Agent")
         b.text(agent.iri, FOAF + "name", agent.name)
         if agent.url:
             self.add_typed(b, agent.iri, FOAF + "homepage", agent.url, FOAF + "Document")
