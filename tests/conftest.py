@@ -11,6 +11,8 @@ from cikg.catalogue import Catalogue
 from cikg.settings import Settings
 from tests.support.live_server import free_tcp_port, live_server
 
+pytest_plugins = ("tests.support.fixtures",)
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:

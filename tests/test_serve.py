@@ -20,7 +20,8 @@ def test_cikg_serve_answers_health_and_sparql(tmp_path: Path) -> None:
     data = tmp_path / "data"
     ttl = tmp_path / "a.ttl"
     ttl.write_text('<http://example.org/a> <http://purl.org/dc/terms/title> "Alpha" .\n')
-    subprocess.run([sys.executable, "-m", "cikg", "load", str(ttl), "-g", "a", "--data-dir", str(data)], check=True)
+    load = [sys.executable, "-m", "cikg", "load", str(ttl), "-g", "a", "--data-dir", str(data)]
+    subprocess.run(load, check=True)
     port = free_tcp_port()
     env = {**os.environ, "CIKG_DATA_DIR": str(data), "CIKG_PORT": str(port)}
     proc = subprocess.Popen(
@@ -44,7 +45,8 @@ def test_cikg_serve_answers_health_and_sparql(tmp_path: Path) -> None:
                 raise AssertionError(f"cikg serve did not come up: {out}")
             time.sleep(0.2)
         assert httpx.get(base + "/health").json()["sources"] == 1
-        r = httpx.get(base + "/sparql", params={"query": "SELECT ?t WHERE { ?s <http://purl.org/dc/terms/title> ?t }"})
+        query = "SELECT ?t WHERE { ?s <http://purl.org/dc/terms/title> ?t }"
+        r = httpx.get(base + "/sparql", params={"query": query})
         assert r.json()["results"]["bindings"][0]["t"]["value"] == "Alpha"
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

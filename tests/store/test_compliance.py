@@ -30,21 +30,16 @@ def turtle(n: int, tag: str) -> bytes:
 
 
 def _remote(server: object) -> RemoteSparqlStore:
-    return RemoteSparqlStore(
-        server.sparql_query_url,  # type: ignore[attr-defined]
-        server.sparql_update_url,  # type: ignore[attr-defined]
-        server.gsp_url,  # type: ignore[attr-defined]
-        user=getattr(server, "user", None),
-        password=getattr(server, "password", None),
-        auth=getattr(server, "auth", "digest"),
-    )
+    return RemoteSparqlStore(**server.store_kwargs())  # type: ignore[attr-defined]
 
 
-def _wipe(store: TripleStore) -> None:
+def _wipe(store: RemoteSparqlStore) -> None:
+    store.retire_grace = 0
     for info in store.sources():
         store.drop_source(info.source)
-    store.update_system(f"DROP SILENT GRAPH <{SYSTEM_GRAPH}>")
     store.collect_garbage()
+    store.update_system(f"DROP SILENT GRAPH <{SYSTEM_GRAPH}>")
+    store.retire_grace = 300
 
 
 @pytest.fixture(params=["embedded", "virtuoso", "oxigraph-server"])
@@ -85,6 +80,13 @@ def test_replacing_swaps_versions_and_drops_the_old_graph(store: TripleStore) ->
     assert first.graph != second.graph
     values = {r["o"].value for r in store.query(f"SELECT ?o WHERE {{ ?s <{EX}p> ?o }}").rows()}  # type: ignore[union-attr]
     assert values == {"v2-0", "v2-1"}
+    graphs = {r["g"].value for r in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows()}
+    assert first.graph not in graphs
+    if isinstance(store, RemoteSparqlStore):  # superseded graphs wait out a grace period for slow readers
+        assert store.collect_garbage() == []
+        assert store.count(first.graph) == 8
+        store.retire_grace = 0
+        assert store.collect_garbage() == [first.graph]
     assert store.count(first.graph) == 0
     assert store.source(SRC_A) == second
 
@@ -141,8 +143,11 @@ def test_drop_source(store: TripleStore) -> None:
     assert store.drop_source(SRC_A) is True
     assert store.drop_source(SRC_A) is False
     assert store.sources() == []
-    assert store.count(info.graph) == 0
     assert count_things(store) == 0
+    if isinstance(store, RemoteSparqlStore):
+        store.retire_grace = 0
+        store.collect_garbage()
+    assert store.count(info.graph) == 0
 
 
 def test_load_from_file_and_triples(store: TripleStore, tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Test support: real servers for integration tests (`servers`) and their pytest fixtures (`fixtures`)."""

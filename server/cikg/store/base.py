@@ -28,6 +28,8 @@ CURRENT_GRAPH = CIKGS + "currentGraph"
 """Registry predicate: <source> cikg:currentGraph <version graph> (in the system graph)."""
 LOADED_AT = CIKGS + "loadedAt"
 TRIPLE_COUNT = CIKGS + "triples"
+RETIRED_AT = CIKGS + "retiredAt"
+"""System graph: <version graph> cikg:retiredAt <time>, for superseded graphs a remote store drops later."""
 SOURCE_CLASS = CIKGS + "Source"
 
 

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from cikg.namespaces import SYSTEM_GRAPH
 from cikg.store.base import (
     REGISTRY_QUERY,
+    RETIRED_AT,
     Dataset,
     RdfData,
     SourceInfo,
@@ -55,7 +56,11 @@ class RemoteSparqlStore:
         password: str | None = None,
         auth: str = "digest",
         timeout: float = 300.0,
+        retire_grace: float = 300.0,
     ) -> None:
+        """``retire_grace``: seconds a superseded version graph is kept before it is dropped, so a reader
+        that read the registry just before a flip still finds the version it was told about."""
+        self.retire_grace = retire_grace
         self.query_url = query_url
         self.update_url = update_url or query_url
         self.gsp_url = gsp_url
@@ -84,11 +89,10 @@ class RemoteSparqlStore:
 
     def _raw_query(self, sparql: str, form: QueryForm, params: list[tuple[str, str]]) -> QueryResult:
         accept = "text/turtle" if form.is_graph else "application/sparql-results+json"
-        resp = self._post(
-            self.query_url,
-            data=[("query", sparql), *params],
-            headers={"Accept": accept},
-        )
+        form_data: dict[str, Any] = {"query": sparql}
+        for key, value in params:  # repeated parameters (default-graph-uri, named-graph-uri)
+            form_data.setdefault(key, []).append(value)
+        resp = self._post(self.query_url, data=form_data, headers={"Accept": accept})
         try:
             if form.is_graph:
                 triples = [q.triple for q in ox.parse(resp.content, format=ox.RdfFormat.TURTLE)]
@@ -233,7 +237,8 @@ class RemoteSparqlStore:
             self._drop(version)
             raise
         if old is not None:
-            self._drop(old.graph)
+            self._retire(old.graph)
+        self._drop_expired()
         return info
 
     def drop_source(self, source: str) -> bool:
@@ -241,16 +246,45 @@ class RemoteSparqlStore:
         if old is None:
             return False
         self._update(registry_remove_update(source))
-        self._drop(old.graph)
+        self._retire(old.graph)
+        self._drop_expired()
         return True
 
+    def _retire(self, graph: str) -> None:
+        now = dt.datetime.now(dt.UTC).isoformat()
+        self._update(
+            f'INSERT DATA {{ GRAPH <{SYSTEM_GRAPH}> {{ <{graph}> <{RETIRED_AT}> "{now}"'
+            "^^<http://www.w3.org/2001/XMLSchema#dateTime> } }"
+        )
+
+    def _retired(self) -> dict[str, dt.datetime]:
+        query = f"SELECT ?g ?at WHERE {{ GRAPH <{SYSTEM_GRAPH}> {{ ?g <{RETIRED_AT}> ?at }} }}"
+        res = self._raw_query(query, QueryForm.SELECT, [])
+        out: dict[str, dt.datetime] = {}
+        for row in res.rows():
+            at = dt.datetime.fromisoformat(row["at"].value.replace("Z", "+00:00"))
+            out[row["g"].value] = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+        return out
+
+    def _forget(self, graph: str) -> None:
+        self._drop(graph)
+        self._update(f"DELETE WHERE {{ GRAPH <{SYSTEM_GRAPH}> {{ <{graph}> <{RETIRED_AT}> ?at }} }}")
+
+    def _drop_expired(self) -> list[str]:
+        now = dt.datetime.now(dt.UTC)
+        expired = [g for g, at in self._retired().items() if (now - at).total_seconds() >= self.retire_grace]
+        for g in expired:
+            self._forget(g)
+        return expired
+
     def collect_garbage(self) -> list[str]:
+        dropped = self._drop_expired()
         live = {s.graph for s in self._registry().values()}
+        retired = self._retired()  # still within their grace period
         res = self._raw_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", QueryForm.SELECT, [])
-        dropped = []
         for row in res.rows():
             g = row["g"]
-            if g is not None and is_version_graph(g.value) and g.value not in live:
+            if g is not None and is_version_graph(g.value) and g.value not in live and g.value not in retired:
                 self._drop(g.value)
                 dropped.append(g.value)
         return sorted(dropped)
