@@ -174,7 +174,7 @@ def document_rows(doc: Document, concepts: ConceptIndex, base: str) -> list[dict
             return Link(term.value)
         if isinstance(term, ox.BlankNode):
             return Link(f"_:{term.value[:8]}", f"#b{term.value}")
-        if term.value.startswith(CIKG):
+        if term.value.startswith(CIKG) or concepts.get(term.value).labels:
             return Link(concepts.label(term.value), local_href(term.value, base), term.value)
         return Link(curie(term.value), local_href(term.value, base), term.value)
 
