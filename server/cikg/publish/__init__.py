@@ -62,6 +62,7 @@ class Publisher:
         self._lock = threading.Lock()
         self._key: tuple[tuple[str, str], ...] | None = None
         self._cached: tuple[Snapshot, ConceptIndex] | None = None
+        self._catalogues: dict[tuple[object, str], Publication] = {}
 
     def current(self) -> tuple[Snapshot, ConceptIndex]:
         """The snapshot and its concepts (cached until a source is loaded, replaced or dropped)."""
@@ -82,9 +83,18 @@ class Publisher:
         return VIEWS[profile](snapshot, concepts, self.context)
 
     def catalogue(self, profile: str = "dcat-ap") -> Publication:
-        view = self.view(profile)
-        doc = view.catalogue_document()
-        return Publication(doc, list(view.gaps), list(self.context.defaults))
+        """The whole catalogue (kept until the store's sources change: harvesters ask often)."""
+        view = self.view(profile)  # refreshes the snapshot (and the key) when sources changed
+        key = (self._key, profile)
+        with self._lock:
+            cached = self._catalogues.get(key)
+        if cached is not None:
+            return cached
+        pub = Publication(view.catalogue_document(), list(view.gaps), list(self.context.defaults))
+        with self._lock:
+            self._catalogues = {k: v for k, v in self._catalogues.items() if k[0] == self._key}
+            self._catalogues[key] = pub
+        return pub
 
     def resource(self, kind: str, local_id: str, profile: str = "dcat-ap") -> Publication:
         view = self.view(profile)

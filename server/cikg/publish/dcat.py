@@ -257,6 +257,9 @@ class DcatAp:
 
     def add_concept(self, b: GraphBuilder, iri: str) -> None:
         """Type a referenced concept (``skos:Concept`` with label and scheme) so class constraints hold."""
+        if ("concept", iri) in b.done_pairs:
+            return
+        b.done_pairs.add(("concept", iri))
         concept = self.concepts.get(iri)
         b.type(iri, SKOS + "Concept")
         b.text(iri, SKOS + "prefLabel", concept.label)
@@ -277,6 +280,9 @@ class DcatAp:
         return None
 
     def add_scheme(self, b: GraphBuilder, scheme: str) -> None:
+        if ("scheme", scheme) in b.done_pairs:
+            return
+        b.done_pairs.add(("scheme", scheme))
         title = CIKG_SCHEME_TITLE if scheme == CIKG_SCHEME else None
         title = title or next((label for s, label in SCHEMES.values() if s == scheme), scheme)
         b.type(scheme, SKOS + "ConceptScheme")

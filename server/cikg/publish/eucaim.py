@@ -57,6 +57,9 @@ class EucaimDcatAp(HealthDcatAp):
         if source is None:
             super().add_concept(b, iri)
             return
+        if ("concept", iri) in b.done_pairs:
+            return
+        b.done_pairs.add(("concept", iri))
         b.type(iri, SKOS + "Concept")
         b.text(iri, SKOS + "prefLabel", self.concepts.label(source))
         b.add(iri, SKOS + "exactMatch", source)

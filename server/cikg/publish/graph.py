@@ -55,7 +55,8 @@ class Document:
         """The document in ``fmt``, grouped by subject (the main subject first) for readers."""
         triples = sorted(self.triples, key=self.order)
         if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) and self.prefixes:
-            used = {k: v for k, v in self.prefixes.items() if any(_uses(t, v) for t in triples)}
+            iris = _iris(triples)
+            used = {k: v for k, v in self.prefixes.items() if any(i.startswith(v) for i in iris)}
             return ox.serialize(triples, format=fmt, prefixes=used) or b""
         return ox.serialize(triples, format=fmt) or b""
 
@@ -75,19 +76,23 @@ class Document:
 
 
 class GraphBuilder:
-    """Collects triples without duplicates, in insertion order."""
+    """Collects triples without duplicates, in insertion order, indexed by (subject, predicate)."""
 
     def __init__(self) -> None:
-        self._seen: set[ox.Triple] = set()
-        self._triples: list[ox.Triple] = []
+        self.done_pairs: set[tuple[str, str]] = set()
+        """Keys of parts already added (concepts, schemes), for builders that add them often."""
+        self._triples: dict[ox.Triple, None] = {}
+        self._index: dict[tuple[Subject, ox.NamedNode], list[ox.Triple]] = {}
+
+    def _put(self, t: ox.Triple) -> None:
+        if t not in self._triples:
+            self._triples[t] = None
+            self._index.setdefault((t.subject, t.predicate), []).append(t)  # type: ignore[arg-type]
 
     def add(self, s: Subject | str, p: str, o: Value | str) -> None:
         subject = ox.NamedNode(s) if isinstance(s, str) else s
         obj = ox.NamedNode(o) if isinstance(o, str) else o
-        t = ox.Triple(subject, ox.NamedNode(p), obj)
-        if t not in self._seen:
-            self._seen.add(t)
-            self._triples.append(t)
+        self._put(ox.Triple(subject, ox.NamedNode(p), obj))
 
     def lit(self, s: Subject | str, p: str, value: object, datatype: str | None = None) -> None:
         if value is None:
@@ -104,22 +109,18 @@ class GraphBuilder:
 
     def extend(self, triples: Iterable[ox.Triple]) -> None:
         for t in triples:
-            if t not in self._seen:
-                self._seen.add(t)
-                self._triples.append(t)
+            self._put(t)
 
     def remove_predicates(self, subject: Subject | str, predicates: Iterable[str]) -> None:
         """Drop every triple of ``subject`` with one of ``predicates``."""
         s = ox.NamedNode(subject) if isinstance(subject, str) else subject
-        drop = {ox.NamedNode(p) for p in predicates}
-        kept = [t for t in self._triples if not (t.subject == s and t.predicate in drop)]
-        self._triples = kept
-        self._seen = set(kept)
+        for p in predicates:
+            for t in self._index.pop((s, ox.NamedNode(p)), []):
+                del self._triples[t]
 
     def objects(self, subject: Subject | str, predicate: str) -> list[Value]:
         s = ox.NamedNode(subject) if isinstance(subject, str) else subject
-        p = ox.NamedNode(predicate)
-        return [t.object for t in self._triples if t.subject == s and t.predicate == p]  # type: ignore[misc]
+        return [t.object for t in self._index.get((s, ox.NamedNode(predicate)), [])]  # type: ignore[misc]
 
     def iris(self, subject: Subject | str, predicate: str) -> list[str]:
         """The IRI values of ``predicate`` on ``subject``."""
@@ -132,11 +133,16 @@ class GraphBuilder:
         return list(self._triples)
 
 
-def _uses(t: ox.Triple, namespace: str) -> bool:
-    terms: list[object] = [t.subject, t.predicate, t.object]
-    if isinstance(t.object, ox.Literal):
-        terms.append(t.object.datatype)
-    return any(isinstance(term, ox.NamedNode) and term.value.startswith(namespace) for term in terms)
+def _iris(triples: Iterable[ox.Triple]) -> set[str]:
+    """Every IRI the triples use (terms and literal datatypes), once."""
+    found: set[str] = set()
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object):
+            if isinstance(term, ox.NamedNode):
+                found.add(term.value)
+            elif isinstance(term, ox.Literal):
+                found.add(term.datatype.value)
+    return found
 
 
 def is_type(t: ox.Triple) -> bool:
