@@ -11,6 +11,7 @@ from cikg.catalogue import Catalogue
 from cikg.settings import Settings
 from tests.support.live_server import free_tcp_port, live_server
 
+# Real external servers (Virtuoso, Oxigraph server, Orthanc, PostgreSQL, Chromium) for integration tests.
 pytest_plugins = ("tests.support.fixtures",)
 
 

@@ -431,6 +431,235 @@ class Catalogue:
         curation.write(out, meta, rows)
         return {"rows": len(rows), "out": str(out)}
 
+    # -- harvesting -------------------------------------------------------------------------------
+    value_mapper: Any = None
+    """The ValueMapper harvesters get (the vocabulary's ``map_value``); ``None``: the INTERIM enum
+    mapper of :mod:`cikg.harvest.interim_mapper`, until the vocabulary is wired in here."""
+
+    def _harvest_mapper(self) -> Any:
+        if self.value_mapper is not None:
+            return self.value_mapper
+        from cikg.harvest.interim_mapper import InterimValueMapper
+
+        return InterimValueMapper()
+
+    @staticmethod
+    def _harvest_gate(engine: str = "sparql") -> Any:
+        from cikg.validate import ShaclGate
+
+        return ShaclGate(engine)  # type: ignore[arg-type]
+
+    def harvest_dicom(
+        self,
+        root: Path,
+        collection_id: str,
+        *,
+        metadata: dict[str, Any],
+        workers: int | None = None,
+        resume: bool = True,
+        progress: Any = None,
+        engine: str = "sparql",
+    ) -> Any:
+        """Harvest a DICOM folder (or DICOMDIR) into source ``collection_id`` through the SHACL gate."""
+        from cikg.harvest.dicom import harvest_dicom
+        from cikg.validate import report_rows
+
+        source_iri(collection_id)
+        return harvest_dicom(
+            self._store,
+            self.settings,
+            root=root,
+            collection_id=collection_id,
+            metadata=metadata,
+            mapper=self._harvest_mapper(),
+            gate=self._harvest_gate(engine),
+            workers=workers,
+            resume=resume,
+            progress=progress,
+            violation_rows=report_rows,
+        )
+
+    def harvest_dicomweb(
+        self,
+        url: str,
+        collection_id: str,
+        *,
+        metadata: dict[str, Any],
+        timeout: float = 30.0,
+        page_size: int = 500,
+        progress: Any = None,
+        engine: str = "sparql",
+    ) -> Any:
+        """Harvest a PACS over DICOMweb QIDO-RS into source ``collection_id`` through the SHACL gate."""
+        from cikg.harvest.dicomweb import harvest_dicomweb
+        from cikg.validate import report_rows
+
+        source_iri(collection_id)
+        return harvest_dicomweb(
+            self._store,
+            self.settings,
+            url=url,
+            collection_id=collection_id,
+            metadata=metadata,
+            mapper=self._harvest_mapper(),
+            gate=self._harvest_gate(engine),
+            timeout=timeout,
+            page_size=page_size,
+            progress=progress,
+            violation_rows=report_rows,
+        )
+
+    def _harvest_ancestors(self) -> Any:
+        """The vocabulary's ``ancestors`` (condition counts include them), when the mapper has one."""
+        from cikg.harvest.clinical import safe_ancestors
+
+        return safe_ancestors(getattr(self.value_mapper, "ancestors", None))
+
+    def harvest_omop(
+        self,
+        dsn: str,
+        collection_id: str,
+        *,
+        metadata: dict[str, Any],
+        cdm_schema: str = "public",
+        vocab_schema: str | None = None,
+        statement_timeout: float = 3600.0,
+        connect_timeout: int = 10,
+        engine: str = "sparql",
+    ) -> Any:
+        """Aggregate an OMOP CDM v5.4 database (PostgreSQL) into source ``collection_id``."""
+        from cikg.harvest.omop import OmopSource, run_omop
+        from cikg.validate import report_rows
+
+        source_iri(collection_id)
+        return run_omop(
+            self._store,
+            self.settings,
+            source=OmopSource(
+                dsn,
+                cdm_schema=cdm_schema,
+                vocab_schema=vocab_schema,
+                connect_timeout=connect_timeout,
+                statement_timeout=statement_timeout,
+            ),
+            collection_id=collection_id,
+            metadata=metadata,
+            mapper=self._harvest_mapper(),
+            gate=self._harvest_gate(engine),
+            ancestors=self._harvest_ancestors(),
+            violation_rows=report_rows,
+        )
+
+    def harvest_fhir(
+        self, paths: list[Path], collection_id: str, *, metadata: dict[str, Any], engine: str = "sparql"
+    ) -> Any:
+        """Aggregate FHIR R4 Bundles / Bulk Data NDJSON files into source ``collection_id``."""
+        from cikg.harvest.fhir import run_fhir
+        from cikg.validate import report_rows
+
+        source_iri(collection_id)
+        return run_fhir(
+            self._store,
+            self.settings,
+            paths=paths,
+            collection_id=collection_id,
+            metadata=metadata,
+            mapper=self._harvest_mapper(),
+            gate=self._harvest_gate(engine),
+            ancestors=self._harvest_ancestors(),
+            violation_rows=report_rows,
+        )
+
+    def harvest_csv(
+        self,
+        paths: list[Path],
+        mapping: Path,
+        collection_id: str,
+        *,
+        metadata: dict[str, Any],
+        engine: str = "sparql",
+    ) -> Any:
+        """Aggregate CSV / eCRF exports (a column mapping + the steward's SSSOM) into ``collection_id``."""
+        from cikg.harvest.csvfile import run_csv
+        from cikg.validate import report_rows
+
+        source_iri(collection_id)
+        return run_csv(
+            self._store,
+            self.settings,
+            paths=paths,
+            mapping_path=mapping,
+            collection_id=collection_id,
+            metadata=metadata,
+            mapper=self._harvest_mapper(),
+            gate=self._harvest_gate(engine),
+            ancestors=self._harvest_ancestors(),
+            violation_rows=report_rows,
+        )
+
+    def harvest_dcat(
+        self,
+        url: str,
+        source_id: str | None = None,
+        *,
+        timeout: float = 30.0,
+        max_documents: int = 10_000,
+        follow: bool = True,
+        follow_external: bool = False,
+        force: bool = False,
+        country: str | None = None,
+        conditions: list[str] | None = None,
+        engine: str = "sparql",
+    ) -> Any:
+        """Harvest a remote DCAT-AP / HealthDCAT-AP / FAIR Data Point catalogue as one source."""
+        from cikg.harvest.base import MappingTally
+        from cikg.harvest.dcat import DcatOptions, run_dcat
+        from cikg.harvest.dcat_mapping import MappingOptions
+        from cikg.validate import report_rows
+
+        if source_id is not None:
+            source_iri(source_id)
+        mapper = self._harvest_mapper()
+        concepts: list[str] = []
+        tally = MappingTally(mapper)
+        for value in conditions or ():
+            concept = tally.map("condition", value)
+            if concept is None:
+                raise InvalidRequest(
+                    f"--condition {value!r}: no hyperontology condition has that code or name"
+                )
+            concepts.append(concept)
+        return run_dcat(
+            self._store,
+            self.settings,
+            url=url,
+            source_id=source_id,
+            mapper=mapper,
+            gate=self._harvest_gate(engine),
+            options=DcatOptions(
+                timeout=timeout,
+                max_documents=max_documents,
+                follow=follow,
+                follow_external=follow_external,
+                force=force,
+            ),
+            mapping=MappingOptions(country=country.upper() if country else None, conditions=tuple(concepts)),
+            violation_rows=report_rows,
+        )
+
+    def harvest_status(self, *, history: bool = False) -> list[Any]:
+        """Harvested sources: last run (or every run), outcome and counts, from the system graph."""
+        from cikg.harvest.base import harvest_status
+
+        return harvest_status(self._store, history=history)
+
+    def validate_source(self, source: str, *, engine: str = "sparql") -> Any:
+        """Run the SHACL gate on a current source graph: a report; nothing changes."""
+        info = self._store.source(source_iri(source))
+        if info is None:
+            raise NotFound(f"no source {source!r}")
+        return self._harvest_gate(engine).check(self._store, info.graph, info.source)
+
 
 @contextmanager
 def _publishing_errors() -> Iterator[None]:

@@ -37,7 +37,7 @@ class SlotPlan:
     kind: str  # "literal" | "iri" | "enum" | "ref" | "inline"
     multivalued: bool
     datatype: ox.NamedNode | None = None
-    enum: dict[str, ox.NamedNode] | None = None
+    enum: dict[str, ox.NamedNode | ox.Literal] | None = None
     range_class: str | None = None
 
 
@@ -58,12 +58,12 @@ def plan() -> dict[str, ClassPlan]:
     from linkml_runtime import SchemaView
 
     sv = SchemaView(str(resources.schema_path()))
-    enums: dict[str, dict[str, ox.NamedNode]] = {}
+    enums: dict[str, dict[str, ox.NamedNode | ox.Literal]] = {}
     for ename, edef in sv.all_enums().items():
+        # a value with a `meaning` is its concept IRI; one without is a plain string (as in LinkML's RDF)
         enums[ename] = {
-            pv_name: ox.NamedNode(sv.expand_curie(pv.meaning))
+            pv_name: ox.NamedNode(sv.expand_curie(pv.meaning)) if pv.meaning else ox.Literal(pv_name)
             for pv_name, pv in (edef.permissible_values or {}).items()
-            if pv.meaning
         }
     classes = sv.all_classes()
     types = sv.all_types()
@@ -81,12 +81,8 @@ def plan() -> dict[str, ClassPlan]:
                 inlined = bool(slot.inlined or slot.inlined_as_list) or sv.get_identifier_slot(rng) is None
                 kind = "inline" if inlined else "ref"
                 cplan.slots[slot.name] = SlotPlan(slot.name, predicate, kind, multivalued, range_class=rng)
-            elif enums.get(rng):
+            elif rng in enums:
                 cplan.slots[slot.name] = SlotPlan(slot.name, predicate, "enum", multivalued, enum=enums[rng])
-            elif rng in enums:  # an enum without meanings is written as its value's text, as LinkML does
-                cplan.slots[slot.name] = SlotPlan(
-                    slot.name, predicate, "literal", multivalued, datatype=ox.NamedNode(_XSD_STRING)
-                )
             else:
                 t = types[rng]
                 uri = sv.expand_curie(t.uri) if t.uri else _XSD_STRING
@@ -133,7 +129,7 @@ class RdfMapper:
         except ValueError as exc:
             raise ModelError(f"not an IRI or a known CURIE: {value!r}") from exc
 
-    def _enum_value(self, slot: SlotPlan, value: Any, cls: str) -> ox.NamedNode:
+    def _enum_value(self, slot: SlotPlan, value: Any, cls: str) -> ox.NamedNode | ox.Literal:
         key = getattr(value, "value", value)
         assert slot.enum is not None
         found = slot.enum.get(str(key))
@@ -183,10 +179,10 @@ class RdfMapper:
                     yield ox.Triple(subject, slot.predicate, self._iri(str(ref)))
                 else:
                     assert slot.range_class is not None
-                    ident = self._plans[slot.range_class].identifier
-                    nested = v if isinstance(v, Mapping) else v.model_dump(exclude_none=True)
                     # an inlined object with an identifier keeps its IRI (as in LinkML's RDF)
-                    node = self._iri(str(nested[ident])) if ident and nested.get(ident) else ox.BlankNode()
+                    ident_slot = self._plans[slot.range_class].identifier
+                    ident = v.get(ident_slot) if ident_slot and isinstance(v, Mapping) else None
+                    node = self._iri(str(ident)) if ident else ox.BlankNode()
                     yield ox.Triple(subject, slot.predicate, node)
                     yield from self.triples(v, slot.range_class, node)
 

@@ -130,11 +130,21 @@ linkml_meta = LinkMLMeta({'default_prefix': 'cikgs',
                   'https://github.com/BBMRI-ERIC/miabis'],
      'source_file': '/work/wt/publish/schemas/cikg.yaml',
      'title': 'cikg metadata model',
-     'types': {'NonNegativeInteger': {'from_schema': 'https://w3id.org/cikg/schema',
+     'types': {'NonNegativeInteger': {'description': 'A count (an integer >= 0). '
+                                                     'Typed xsd:integer in RDF: '
+                                                     'Oxigraph stores every '
+                                                     'integer-derived datatype '
+                                                     '(xsd:nonNegativeInteger '
+                                                     'included) as xsd:integer, so '
+                                                     'a narrower datatype could '
+                                                     'never pass the SHACL gate '
+                                                     'once stored; the lower bound '
+                                                     'is kept by `minimum_value`.',
+                                      'from_schema': 'https://w3id.org/cikg/schema',
                                       'minimum_value': 0,
                                       'name': 'NonNegativeInteger',
                                       'typeof': 'integer',
-                                      'uri': 'xsd:nonNegativeInteger'},
+                                      'uri': 'xsd:integer'},
                'YearMonth': {'description': 'A calendar month, `YYYY-MM` '
                                             '(acquisition dates are kept at month '
                                             'precision only).',
@@ -673,7 +683,7 @@ class ConceptCount(ConfiguredBaseModel):
          'from_schema': 'https://w3id.org/cikg/schema'})
 
     concept: str = Field(default=..., description="""A hyperontology concept.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ConceptCount'], 'slot_uri': 'cikgs:concept'} })
-    count: int = Field(default=..., json_schema_extra = { "linkml_meta": {'domain_of': ['ConceptCount', 'AgeBin'], 'slot_uri': 'cikgs:count'} })
+    count: int = Field(default=..., ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['ConceptCount', 'AgeBin'], 'slot_uri': 'cikgs:count'} })
 
 
 class AgeBin(ConfiguredBaseModel):
@@ -682,9 +692,9 @@ class AgeBin(ConfiguredBaseModel):
     """
     linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'cikgs:AgeBin', 'from_schema': 'https://w3id.org/cikg/schema'})
 
-    count: int = Field(default=..., json_schema_extra = { "linkml_meta": {'domain_of': ['ConceptCount', 'AgeBin'], 'slot_uri': 'cikgs:count'} })
-    lower: int = Field(default=..., json_schema_extra = { "linkml_meta": {'domain_of': ['AgeBin'], 'slot_uri': 'cikgs:lowerAge'} })
-    upper: int = Field(default=..., json_schema_extra = { "linkml_meta": {'domain_of': ['AgeBin'], 'slot_uri': 'cikgs:upperAge'} })
+    count: int = Field(default=..., ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['ConceptCount', 'AgeBin'], 'slot_uri': 'cikgs:count'} })
+    lower: int = Field(default=..., ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['AgeBin'], 'slot_uri': 'cikgs:lowerAge'} })
+    upper: int = Field(default=..., ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['AgeBin'], 'slot_uri': 'cikgs:upperAge'} })
 
 
 class Collection(ConfiguredBaseModel):
@@ -718,15 +728,15 @@ class Collection(ConfiguredBaseModel):
     contact_point: Optional[ContactPoint] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['DataHolder', 'Collection'], 'slot_uri': 'dcat:contactPoint'} })
     data_holder: str = Field(default=..., json_schema_extra = { "linkml_meta": {'domain_of': ['Catalogue', 'Collection'], 'slot_uri': 'dcterms:publisher'} })
     access_rights: AccessRightsEnum = Field(default=..., json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'dcterms:accessRights'} })
-    number_of_subjects: int = Field(default=..., description="""Distinct subjects (counted through keyed pseudonyms).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'],
+    number_of_subjects: int = Field(default=..., description="""Distinct subjects (counted through keyed pseudonyms).""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'],
          'slot_uri': 'healthdcatap:numberOfUniqueIndividuals'} })
-    number_of_studies: int = Field(default=..., description="""Distinct imaging studies (DICOM studies).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'healthdcatap:numberOfRecords'} })
-    number_of_series: Optional[int] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'cikgs:numberOfSeries'} })
-    number_of_instances: Optional[int] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'cikgs:numberOfInstances'} })
+    number_of_studies: int = Field(default=..., description="""Distinct imaging studies (DICOM studies).""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'healthdcatap:numberOfRecords'} })
+    number_of_series: Optional[int] = Field(default=None, ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'cikgs:numberOfSeries'} })
+    number_of_instances: Optional[int] = Field(default=None, ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'cikgs:numberOfInstances'} })
     sex: Optional[list[SexEnum]] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'eucaim:hasBirthSex'} })
     sex_count: Optional[list[ConceptCount]] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'cikgs:sexCount'} })
-    min_typical_age: Optional[int] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'healthdcatap:minTypicalAge'} })
-    max_typical_age: Optional[int] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'healthdcatap:maxTypicalAge'} })
+    min_typical_age: Optional[int] = Field(default=None, ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'healthdcatap:minTypicalAge'} })
+    max_typical_age: Optional[int] = Field(default=None, ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'healthdcatap:maxTypicalAge'} })
     age_bin: Optional[list[AgeBin]] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'cikgs:ageBin'} })
     primary_cancer_condition: list[CancerConditionEnum] = Field(default=..., json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'eucaim:hasCondition'} })
     condition_count: Optional[list[ConceptCount]] = Field(default=None, description="""Subjects per condition concept, where the source says which subject has which condition.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'cikgs:conditionCount'} })
@@ -747,7 +757,7 @@ class Collection(ConfiguredBaseModel):
     provenance: Optional[list[ProvenanceStatement]] = Field(default=None, description="""How the collection was gathered, curated or processed. When absent, publishing states how cikg harvested it (from the harvest run).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'dcterms:provenance'} })
     annotation_label: Optional[list[str]] = Field(default=None, description="""Concepts that segmentations or annotations in the collection represent.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'eucaim:hasAnnotationLabel'} })
     annotation_method: Optional[list[AnnotationMethodEnum]] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'eucaim:hasAlgorithmType'} })
-    number_of_segmentations: Optional[int] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'eucaim:nbrOfSegmentations'} })
+    number_of_segmentations: Optional[int] = Field(default=None, ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'eucaim:nbrOfSegmentations'} })
     temporal_coverage: Optional[PeriodOfTime] = Field(default=None, description="""The image acquisition period, at month precision.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'dcterms:temporal'} })
     spatial_coverage: Optional[list[CountryEnum]] = Field(default=None, description="""Countries the subjects were recruited in.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'cikgs:country'} })
     landing_page: Optional[str] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'dcat:landingPage'} })
@@ -787,10 +797,10 @@ class SeriesSummary(ConfiguredBaseModel):
          'slot_uri': 'cikgs:acquisitionSemantics'} })
     contrast_agent: Optional[bool] = Field(default=None, description="""Whether ContrastBolusAgent (0018,0010) or its sequence is present.""", json_schema_extra = { "linkml_meta": {'domain_of': ['SeriesSummary'], 'slot_uri': 'cikgs:contrastAgentUsed'} })
     sop_class: Optional[SopClassEnum] = Field(default=None, description="""DICOM SOPClassUID (0008,0016).""", json_schema_extra = { "linkml_meta": {'domain_of': ['SeriesSummary'], 'slot_uri': 'cikgs:sopClass'} })
-    instance_count: Optional[int] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['SeriesSummary'], 'slot_uri': 'cikgs:numberOfInstances'} })
+    instance_count: Optional[int] = Field(default=None, ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['SeriesSummary'], 'slot_uri': 'cikgs:numberOfInstances'} })
     acquisition_month: Optional[str] = Field(default=None, description="""Month of SeriesDate / StudyDate / AcquisitionDate.""", json_schema_extra = { "linkml_meta": {'domain_of': ['SeriesSummary'], 'slot_uri': 'cikgs:acquisitionMonth'} })
     subject_sex: Optional[SexEnum] = Field(default=None, description="""DICOM PatientSex (0010,0040), or the clinical record's sex.""", json_schema_extra = { "linkml_meta": {'domain_of': ['SeriesSummary'], 'slot_uri': 'cikgs:subjectSex'} })
-    subject_age: Optional[int] = Field(default=None, description="""DICOM PatientAge (0010,1010) in years at the study, capped at 90.""", le=90, json_schema_extra = { "linkml_meta": {'domain_of': ['SeriesSummary'], 'slot_uri': 'cikgs:subjectAge'} })
+    subject_age: Optional[int] = Field(default=None, description="""DICOM PatientAge (0010,1010) in years at the study, capped at 90.""", ge=0, le=90, json_schema_extra = { "linkml_meta": {'domain_of': ['SeriesSummary'], 'slot_uri': 'cikgs:subjectAge'} })
     condition: Optional[list[CancerConditionEnum]] = Field(default=None, description="""The subject's cancer conditions, where the clinical source links them.""", json_schema_extra = { "linkml_meta": {'domain_of': ['SeriesSummary'], 'slot_uri': 'cikgs:condition'} })
 
     @field_validator('series_key')
@@ -897,11 +907,12 @@ class HarvestRun(ConfiguredBaseModel):
     started_at: datetime  = Field(default=..., json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'prov:startedAtTime'} })
     ended_at: datetime  = Field(default=..., json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'prov:endedAtTime'} })
     generated: Optional[str] = Field(default=None, description="""The named graph this run produced.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'prov:generated'} })
-    items_seen: Optional[int] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'cikgs:itemsSeen'} })
-    items_harvested: Optional[int] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'cikgs:itemsHarvested'} })
-    items_skipped: Optional[int] = Field(default=None, description="""Unchanged since the previous run (resumed).""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'cikgs:itemsSkipped'} })
-    items_failed: Optional[int] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'cikgs:itemsFailed'} })
-    triples: Optional[int] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'cikgs:triples'} })
+    catalogue_source: Optional[str] = Field(default=None, description="""The cikg source (`urn:cikg:source:<id>`) whose graph this run produced or tried to replace; links rejected runs (which generate no graph) to their source in `cikg harvest status`.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'cikgs:catalogueSource'} })
+    items_seen: Optional[int] = Field(default=None, ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'cikgs:itemsSeen'} })
+    items_harvested: Optional[int] = Field(default=None, ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'cikgs:itemsHarvested'} })
+    items_skipped: Optional[int] = Field(default=None, description="""Unchanged since the previous run (resumed).""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'cikgs:itemsSkipped'} })
+    items_failed: Optional[int] = Field(default=None, ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'cikgs:itemsFailed'} })
+    triples: Optional[int] = Field(default=None, ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'cikgs:triples'} })
     validation_outcome: ValidationOutcomeEnum = Field(default=..., json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'cikgs:validationOutcome'} })
 
 
