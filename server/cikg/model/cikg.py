@@ -128,7 +128,7 @@ linkml_meta = LinkMLMeta({'default_prefix': 'cikgs',
      'see_also': ['https://github.com/EUCAIM/eucaim_dcat_ap',
                   'https://healthdcat-ap.github.io/',
                   'https://github.com/BBMRI-ERIC/miabis'],
-     'source_file': '/work/wt/publish/schemas/cikg.yaml',
+     'source_file': 'schemas/cikg.yaml',
      'title': 'cikg metadata model',
      'types': {'NonNegativeInteger': {'description': 'A count (an integer >= 0). '
                                                      'Typed xsd:integer in RDF: '
