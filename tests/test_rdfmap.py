@@ -41,6 +41,24 @@ COLLECTION: dict[str, Any] = dict(
     spatial_coverage=["ES"],
     contact_point=dict(fn="Imaging biobank team", email="mailto:biobank@example.org"),
     other_identifier=[dict(notation="10.7937/xyz", schema_agency="DOI")],
+    health_category=["EHRS"],
+    provenance=[dict(statement="Exported from the hospital PACS.")],
+)
+DISTRIBUTION: dict[str, Any] = dict(
+    id="http://node.example/distribution/d1",
+    access_url="https://negotiator.example.org/c1",
+    access_condition=["REMOTE_PROCESSING"],
+)
+RUN: dict[str, Any] = dict(
+    id="http://node.example/harvest/1",
+    source="file:site-export",
+    source_kind="dicom",
+    harvester=dict(
+        id="http://node.example/harvester/dicom", name="cikg dicom harvester", software_version="0.1"
+    ),
+    started_at="2026-05-04T09:00:00",
+    ended_at="2026-05-04T09:07:00",
+    validation_outcome="conforms",
 )
 SERIES: dict[str, Any] = dict(
     id="http://node.example/collection/c1/series/" + "a" * 64,
@@ -80,7 +98,15 @@ def _reference(obj: dict[str, Any], cls: str) -> rdflib.Graph:
         return rdflib_dumper.as_rdf_graph(instance, sv)
 
 
-@pytest.mark.parametrize(("obj", "cls"), [(COLLECTION, "Collection"), (SERIES, "SeriesSummary")])
+@pytest.mark.parametrize(
+    ("obj", "cls"),
+    [
+        (COLLECTION, "Collection"),
+        (SERIES, "SeriesSummary"),
+        (DISTRIBUTION, "Distribution"),
+        (RUN, "HarvestRun"),  # an enum without meanings (source kind) is written as text
+    ],
+)
 def test_writer_matches_linkml_reference(obj: dict[str, Any], cls: str) -> None:
     ours, ref = _ours(obj, cls), _reference(obj, cls)
     assert len(ours) == len(ref)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -16,6 +17,9 @@ from typing import IO, TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from cikg import __version__
+from cikg.publish import Concept as PublishedConcept
+from cikg.publish import Document, Publication, Publisher, UnknownProfile, UnknownResource
+from cikg.publish.ping import PingFailed, PingResult, ping
 from cikg.settings import Settings
 from cikg.store import RdfData, SourceInfo, StoreError, TripleStore, open_store
 from cikg.store.base import Dataset
@@ -26,6 +30,7 @@ if TYPE_CHECKING:
     from cikg.vocab import Concept, Hit, Resolution, Translation, Vocabulary, VocabularyInputs
     from cikg.vocab.importers import ImportReport
 
+SKOS_EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
 _SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 SOURCE_PREFIX = "urn:cikg:source:"
 
@@ -70,6 +75,7 @@ class Catalogue:
     ) -> None:
         self.settings = settings
         self._store = store if store is not None else open_store(settings, read_only=read_only)
+        self._publisher: Publisher | None = None
         self._vocab_inputs = vocabulary_inputs
         self._vocab: Vocabulary | None = None
         self._vocab_key: tuple[tuple[str, str], ...] | None = None
@@ -398,6 +404,88 @@ class Catalogue:
             raise NotFound(f"no source {source!r}")
         return self._harvest_gate(engine).check(self._store, info.graph, info.source)
 
+    # -- publishing -------------------------------------------------------------------------------
+    @property
+    def publisher(self) -> Publisher:
+        """The profile views of this node's store (built on first use)."""
+        if self._publisher is None:
+            self._publisher = Publisher(self._store, self.settings, self._hyperontology_concept)
+        return self._publisher
+
+    def _hyperontology_concept(self, iri: str) -> PublishedConcept | None:
+        """Labels and exact matches of a hyperontology concept from the term service, when it is built."""
+        from cikg.namespaces import CIKG, converter
+        from cikg.vocab import VocabularyError
+
+        try:
+            found = self.vocabulary.concepts.get(iri[len(CIKG) :])
+        except (VocabularyError, OSError):
+            return None
+        if found is None:
+            return None
+        conv = converter()
+        exact = []
+        for m in found.mappings:
+            if m.predicate in ("skos:exactMatch", SKOS_EXACT):
+                try:
+                    exact.append(conv.to_iri(m.object_id))
+                except ValueError:
+                    continue
+        notation = found.notations[0] if found.notations else None
+        return PublishedConcept(iri, dict(found.labels), exact, notation)
+
+    def publication(self, profile: str = "dcat-ap") -> Publication:
+        """The whole catalogue in a publishing profile (dcat-ap, healthdcat-ap, eucaim-dcat-ap)."""
+        with _publishing_errors():
+            return self.publisher.catalogue(profile)
+
+    def describe(self, kind: str, local_id: str, profile: str = "dcat-ap") -> Publication:
+        """One collection, distribution or data holder, in a publishing profile."""
+        with _publishing_errors():
+            return self.publisher.resource(kind, local_id, profile)
+
+    def fdp_record(self, kind: str = "fdp", local_id: str | None = None) -> Publication:
+        """A FAIR Data Point record: the FDP itself, its catalog, a dataset or a distribution."""
+        with _publishing_errors():
+            return self.publisher.fdp(kind, local_id)
+
+    def home_page(self) -> dict[str, Any]:
+        return self.publisher.home_page()
+
+    def collection_page(self, local_id: str) -> dict[str, Any]:
+        with _publishing_errors():
+            return self.publisher.collection_page(local_id)
+
+    def document_page(self, document: Document) -> list[dict[str, Any]]:
+        return self.publisher.document_page(document)
+
+    def listing(self, kind: str) -> list[Any]:
+        """Label and link of every collection, distribution or data holder."""
+        return self.publisher.listing(kind)
+
+    def export_profile(self, profile: str, fmt: str = "turtle") -> tuple[Publication, bytes]:
+        """The catalogue in ``profile``, serialised (Turtle, N-Triples, JSON-LD or RDF/XML).
+
+        Built completely before anything is written, so a failure leaves no half-written file.
+        """
+        formats = {
+            "turtle": ox.RdfFormat.TURTLE,
+            "ntriples": ox.RdfFormat.N_TRIPLES,
+            "jsonld": ox.RdfFormat.JSON_LD,
+            "rdfxml": ox.RdfFormat.RDF_XML,
+        }
+        if fmt not in formats:
+            raise InvalidRequest(f"with a profile, the format must be one of {', '.join(formats)}")
+        publication = self.publication(profile)
+        return publication, publication.document.serialize(formats[fmt])
+
+    def fdp_ping(self, index_url: str) -> PingResult:
+        """Announce this node's FAIR Data Point (its base URL) to an FDP index."""
+        try:
+            return ping(index_url, self.settings.base_url)
+        except PingFailed as exc:
+            raise InvalidRequest(str(exc)) from exc
+
     # -- vocabulary -------------------------------------------------------------------------------
     @property
     def vocabulary(self) -> Vocabulary:
@@ -567,6 +655,16 @@ class Catalogue:
         meta, rows = curation.import_usagi(self.vocabulary, file, kind=kind)
         curation.write(out, meta, rows)
         return {"rows": len(rows), "out": str(out)}
+
+
+@contextmanager
+def _publishing_errors() -> Iterator[None]:
+    try:
+        yield
+    except UnknownResource as exc:
+        raise NotFound(str(exc)) from exc
+    except UnknownProfile as exc:
+        raise InvalidRequest(str(exc)) from exc
 
 
 def _concat(files: list[Path], fmt: ox.RdfFormat | None) -> Iterable[ox.Triple]:

@@ -59,6 +59,9 @@ def _schema_artifacts() -> list[Artifact]:
         ).serialize()
         context = ContextGenerator(schema).serialize()
         pydantic = PydanticGenerator(schema).serialize()
+    # the generator records the schema's absolute path: keep the repository-relative one, so a clone
+    # anywhere else regenerates byte-identical artifacts
+    pydantic = pydantic.replace(repr(schema), repr("schemas/cikg.yaml"))
     return [
         Artifact(gen_dir / "cikg.shacl.ttl", _stamp("#", "ShaclGenerator") + shacl),
         Artifact(gen_dir / "cikg.schema.json", jsonschema),

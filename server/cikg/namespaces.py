@@ -124,3 +124,55 @@ def converter() -> Converter:
             for item in data["prefixes"]
         ]
     )
+
+
+# -- IRIs minted under the node's base URL ------------------------------------------------------
+# The one place that decides the paths of catalogue content: harvesters mint the IRIs of what they
+# store with these functions and the web service resolves the same paths. ``base`` is
+# ``Settings.base_url`` (no trailing slash); local ids are percent-encoded, so any id is safe.
+
+NODE_PATHS = {
+    "catalogue": "catalog",
+    "collection": "collection",
+    "distribution": "distribution",
+    "holder": "holder",
+}
+"""Resource kind -> the first path segment of its IRIs."""
+
+
+def _segment(local_id: str) -> str:
+    from urllib.parse import quote
+
+    if not local_id:
+        raise ValueError("an IRI needs a non-empty local id")
+    return quote(local_id, safe="-._~")
+
+
+def catalogue_iri(base: str) -> str:
+    """The node's catalogue (a ``dcat:Catalog``)."""
+    return f"{base.rstrip('/')}/{NODE_PATHS['catalogue']}"
+
+
+def collection_iri(base: str, local_id: str) -> str:
+    """A collection (a ``dcat:Dataset``) held by this node."""
+    return f"{base.rstrip('/')}/{NODE_PATHS['collection']}/{_segment(local_id)}"
+
+
+def distribution_iri(base: str, local_id: str) -> str:
+    """A distribution of a collection."""
+    return f"{base.rstrip('/')}/{NODE_PATHS['distribution']}/{_segment(local_id)}"
+
+
+def holder_iri(base: str, local_id: str) -> str:
+    """A data holder (a site or imaging biobank, ``foaf:Organization``)."""
+    return f"{base.rstrip('/')}/{NODE_PATHS['holder']}/{_segment(local_id)}"
+
+
+def node_iri(base: str, kind: str, local_id: str | None = None) -> str:
+    """The IRI of a resource of ``kind`` (a key of :data:`NODE_PATHS`)."""
+    if kind == "catalogue":
+        return catalogue_iri(base)
+    minters = {"collection": collection_iri, "distribution": distribution_iri, "holder": holder_iri}
+    if kind not in minters or local_id is None:
+        raise ValueError(f"unknown resource kind {kind!r} (or a missing local id)")
+    return minters[kind](base, local_id)

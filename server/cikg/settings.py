@@ -67,6 +67,34 @@ class Settings(BaseSettings):
         description="Stewards' reviewed SSSOM files used by harvesting, besides mappings/local/*.sssom.tsv.",
     )
 
+    # -- publishing (docs/publishing.md says which profile needs what, and every default) ----------
+    catalogue_title: str | None = Field(
+        default=None, description="Title of the node's catalogue (default: 'cikg catalogue at <base_url>')."
+    )
+    catalogue_description: str | None = Field(default=None, description="Description of the catalogue.")
+    catalogue_license: str = Field(
+        default="https://creativecommons.org/publicdomain/zero/1.0/",
+        description="Licence of the published metadata records (not of the data).",
+    )
+    catalogue_language: list[str] = Field(
+        default_factory=lambda: ["http://publications.europa.eu/resource/authority/language/ENG"],
+        description="EU language authority IRIs of the metadata text.",
+    )
+    publisher_name: str | None = Field(
+        default=None, description="Organisation running the node (publisher of the catalogue)."
+    )
+    publisher_email: str | None = Field(default=None, description="Contact e-mail of the publisher.")
+    publisher_url: str | None = Field(default=None, description="Home or contact page of the publisher.")
+    hdab_name: str | None = Field(
+        default=None, description="Health data access body competent for the collections (HealthDCAT-AP)."
+    )
+    hdab_email: str | None = Field(default=None, description="Contact e-mail of the health data access body.")
+    hdab_url: str | None = Field(default=None, description="Contact page of the health data access body.")
+    applicable_legislation: list[str] = Field(
+        default_factory=lambda: ["http://data.europa.eu/eli/reg/2025/327/oj"],
+        description="ELI IRIs of the legislation the catalogue falls under (default: the EHDS Regulation).",
+    )
+
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:

@@ -90,10 +90,25 @@ def _show(term: object) -> str:
 def export(
     output: Path | None = typer.Option(None, "--output", "-o", help="File to write (default: stdout)."),
     source: list[str] | None = typer.Option(None, "--source", "-s", help="Only these sources (repeatable)."),
-    fmt: str = typer.Option("nquads", "--format", "-f", help="nquads or trig."),
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", help="nquads or trig; with --profile: turtle, jsonld, rdfxml or ntriples."
+    ),
+    profile: str | None = typer.Option(
+        None, "--profile", "-p", help="Publish the catalogue as dcat-ap, healthdcat-ap or eucaim-dcat-ap."
+    ),
     data_dir: Path | None = DataDir,
 ) -> None:
-    """Export the current graphs (with their graph names) as N-Quads or TriG."""
+    """Export the current graphs (N-Quads or TriG), or the catalogue in a publishing profile."""
+    if profile is not None:
+        from cikg.cli.publish import export_profile
+
+        if source:
+            from cikg.catalogue import InvalidRequest
+
+            raise InvalidRequest("--source and --profile do not go together: a profile publishes everything")
+        export_profile(profile, output, fmt or "turtle", data_dir)
+        return
+    fmt = fmt or "nquads"
     with open_catalogue(data_dir, read_only=True) as cat:
         if output is None:
             n = cat.export(sys.stdout.buffer, sources=source, fmt=fmt)

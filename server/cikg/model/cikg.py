@@ -91,8 +91,12 @@ linkml_meta = LinkMLMeta({'default_prefix': 'cikgs',
                           'prefix_reference': 'http://dicom.nema.org/resources/ontology/DCM/'},
                   'EUAR': {'prefix_prefix': 'EUAR',
                            'prefix_reference': 'http://publications.europa.eu/resource/authority/access-right/'},
+                  'EUCAIMAC': {'prefix_prefix': 'EUCAIMAC',
+                               'prefix_reference': 'https://eucaim.github.io/eucaim_dcat_ap/releases/controlled-vocabularies/access-conditions/#'},
                   'EUCOUNTRY': {'prefix_prefix': 'EUCOUNTRY',
                                 'prefix_reference': 'http://publications.europa.eu/resource/authority/country/'},
+                  'HEALTHCAT': {'prefix_prefix': 'HEALTHCAT',
+                                'prefix_reference': 'https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/'},
                   'adms': {'prefix_prefix': 'adms',
                            'prefix_reference': 'http://www.w3.org/ns/adms#'},
                   'cikgs': {'prefix_prefix': 'cikgs',
@@ -111,6 +115,8 @@ linkml_meta = LinkMLMeta({'default_prefix': 'cikgs',
                              'prefix_reference': 'https://w3id.org/linkml/'},
                   'prov': {'prefix_prefix': 'prov',
                            'prefix_reference': 'http://www.w3.org/ns/prov#'},
+                  'rdfs': {'prefix_prefix': 'rdfs',
+                           'prefix_reference': 'http://www.w3.org/2000/01/rdf-schema#'},
                   'schema': {'prefix_prefix': 'schema',
                              'prefix_reference': 'http://schema.org/'},
                   'skos': {'prefix_prefix': 'skos',
@@ -3277,6 +3283,98 @@ class AccessRightsEnum(str, Enum):
     NON_PUBLIC = "NON_PUBLIC"
 
 
+class HealthCategoryEnum(str, Enum):
+    """
+    Categories of electronic health data of EHDS Article 51 (the HealthDCAT-AP health categories authority table of DG SANTE).
+    """
+    EHRS = "EHRS"
+    """
+    Electronic health data from electronic health records.
+    """
+    DIOH = "DIOH"
+    """
+    Data on factors impacting on health (socio-economic, environmental, behavioural).
+    """
+    NRPE = "NRPE"
+    """
+    Aggregated data on healthcare needs, resources, provision, access, expenditure and financing.
+    """
+    RPDG = "RPDG"
+    """
+    Data on pathogens that impact human health.
+    """
+    HRAD = "HRAD"
+    """
+    Healthcare-related administrative data (dispensations, claims, reimbursements).
+    """
+    HGPD = "HGPD"
+    """
+    Human genetic, epigenomic and genomic data.
+    """
+    HPML = "HPML"
+    """
+    Other human molecular data (proteomic, transcriptomic, metabolomic, lipidomic, other omic).
+    """
+    PGEH = "PGEH"
+    """
+    Personal electronic health data automatically generated through medical devices.
+    """
+    WELA = "WELA"
+    """
+    Data from wellness applications.
+    """
+    IDHP = "IDHP"
+    """
+    Data on professional status, specialisation and institution of health professionals.
+    """
+    PHDR = "PHDR"
+    """
+    Data from population-based health data registries (public health registries).
+    """
+    MRMR = "MRMR"
+    """
+    Data from medical registries and mortality registries.
+    """
+    EHCT = "EHCT"
+    """
+    Data from clinical trials, clinical studies, clinical investigations and performance studies.
+    """
+    EMRD = "EMRD"
+    """
+    Other health data from medical devices.
+    """
+    RMMD = "RMMD"
+    """
+    Data from registries for medicinal products and medical devices.
+    """
+    RQSH = "RQSH"
+    """
+    Data from research cohorts, questionnaires and surveys related to health.
+    """
+    EINS = "EINS"
+    """
+    Health data from biobanks and associated databases.
+    """
+
+
+class AccessConditionEnum(str, Enum):
+    """
+    How a distribution's data can be used once access is granted (EUCAIM DCAT-AP v2.0 access conditions controlled vocabulary).
+    """
+    DOWNLOAD = "DOWNLOAD"
+    """
+    The data may be downloaded by an authorised user.
+    """
+    IN_SITU_PROCESSING = "IN_SITU_PROCESSING"
+    """
+    Authorised users process the data inside the environment holding it.
+    """
+    REMOTE_PROCESSING = "REMOTE_PROCESSING"
+    """
+    Processing is submitted to the environment holding the data, without direct access to it.
+    """
+
+
 class SourceKindEnum(str, Enum):
     dicom = "dicom"
     """
@@ -3590,6 +3688,16 @@ class Identifier(ConfiguredBaseModel):
     schema_agency: Optional[str] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Identifier'], 'slot_uri': 'adms:schemaAgency'} })
 
 
+class ProvenanceStatement(ConfiguredBaseModel):
+    """
+    How a collection was collected, created, curated or processed, in words (DCAT-AP / HealthDCAT-AP provenance statement).
+    """
+    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'dcterms:ProvenanceStatement',
+         'from_schema': 'https://w3id.org/cikg/schema'})
+
+    statement: str = Field(default=..., json_schema_extra = { "linkml_meta": {'domain_of': ['ProvenanceStatement'], 'slot_uri': 'rdfs:label'} })
+
+
 class ConceptCount(ConfiguredBaseModel):
     """
     How many subjects of a collection carry a concept (a facet count). Never a list of subjects.
@@ -3668,6 +3776,8 @@ class Collection(ConfiguredBaseModel):
     collection_method: Optional[list[CollectionMethodEnum]] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'eucaim:collectionMethod'} })
     interoperability_tier: Optional[InteroperabilityTierEnum] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'eucaim:interoperabilityLevel'} })
     dataset_type: Optional[list[DatasetTypeEnum]] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'dcterms:type'} })
+    health_category: Optional[list[HealthCategoryEnum]] = Field(default=None, description="""The EHDS Article 51 categories of the electronic health data in the collection (HealthDCAT-AP health category). When absent, publishing derives them from the collection method (docs/publishing.md says how).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'healthdcatap:healthCategory'} })
+    provenance: Optional[list[ProvenanceStatement]] = Field(default=None, description="""How the collection was gathered, curated or processed. When absent, publishing states how cikg harvested it (from the harvest run).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'dcterms:provenance'} })
     annotation_label: Optional[list[str]] = Field(default=None, description="""Concepts that segmentations or annotations in the collection represent.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'eucaim:hasAnnotationLabel'} })
     annotation_method: Optional[list[AnnotationMethodEnum]] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'eucaim:hasAlgorithmType'} })
     number_of_segmentations: Optional[int] = Field(default=None, ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['Collection'], 'slot_uri': 'eucaim:nbrOfSegmentations'} })
@@ -3780,6 +3890,7 @@ class Distribution(ConfiguredBaseModel):
     download_url: Optional[str] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'dcat:downloadURL'} })
     media_type: Optional[str] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'dcat:mediaType'} })
     format: Optional[str] = Field(default=None, json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'dcterms:format'} })
+    access_condition: Optional[list[AccessConditionEnum]] = Field(default=None, description="""How the data can be used once access is granted (EUCAIM access conditions: download, in-situ processing, remote processing). When absent, publishing says DOWNLOAD only if the distribution has a download URL.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'dcterms:rights'} })
 
 
 class SoftwareAgent(ConfiguredBaseModel):
@@ -3835,6 +3946,7 @@ DataHolder.model_rebuild()
 ContactPoint.model_rebuild()
 PeriodOfTime.model_rebuild()
 Identifier.model_rebuild()
+ProvenanceStatement.model_rebuild()
 ConceptCount.model_rebuild()
 AgeBin.model_rebuild()
 Collection.model_rebuild()

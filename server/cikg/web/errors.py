@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from cikg.catalogue import InvalidRequest, NotFound
+from cikg.publish import PublishingNotConfigured
 from cikg.store import QueryTimeout, ResultTooLarge, StoreError
 from cikg.store.endpoint import NotAcceptable, QueryRefused
 from cikg.vocab import UnknownTerm
@@ -29,6 +30,7 @@ _MAP: list[tuple[type[Exception], int, str]] = [
     (QueryRefused, 403, "Refused"),
     (NotAcceptable, 406, "Not Acceptable"),
     (negotiation.NotAcceptable, 406, "Not Acceptable"),
+    (PublishingNotConfigured, 409, "Publishing not configured"),
     (UnknownTerm, 404, "Not Found"),
     (ResultTooLarge, 400, "Result too large"),
     (QueryTimeout, 503, "Query timeout"),

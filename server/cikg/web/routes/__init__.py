@@ -2,6 +2,14 @@
 
 from fastapi import APIRouter
 
-from cikg.web.routes import health, ontology, sparql, terms
+from cikg.web.routes import catalog, fdp, health, ontology, resources, sparql, terms
 
-ROUTERS: list[APIRouter] = [health.router, sparql.router, terms.router, ontology.router]
+ROUTERS: list[APIRouter] = [
+    health.router,
+    sparql.router,
+    terms.router,
+    ontology.router,
+    catalog.router,
+    resources.router,
+    fdp.router,
+]
