@@ -11,12 +11,10 @@ the folder is absent; when it is present a violation fails them.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import pytest
 from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
@@ -25,15 +23,9 @@ REPO = Path(__file__).resolve().parents[2]
 LEVELS = ("PUBLIC", "RESTRICTED", "NON_PUBLIC")
 
 
-def standards_dir() -> Path:
-    return Path(os.environ.get("CIKG_STANDARDS_DIR") or REPO.parent / "shared" / "standards")
+from tests.support.standards import require_standards, standards_dir  # noqa: E402
 
-
-def require_standards() -> Path:
-    folder = standards_dir()
-    if not folder.is_dir():
-        pytest.skip(f"official shapes not found at {folder} (set CIKG_STANDARDS_DIR)")
-    return folder
+__all__ = ["require_standards", "standards_dir"]
 
 
 def _parse(*paths: Path) -> Graph:

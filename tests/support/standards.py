@@ -1,7 +1,8 @@
 """Where the official standards (../shared/standards) are, for conformance tests.
 
 ``CIKG_STANDARDS_DIR``, else the nearest ``shared/standards`` beside the checkout or one of its parents
-(``<repo>/../shared/standards`` for a clone, further up for a git worktree). Conformance tests skip
+(``<repo>/../shared/standards`` for a clone, further up for a git worktree), else the workplace's
+``/work/shared/standards`` (where CI machines keep them, wherever the clone is). Conformance tests skip
 only when the folder is absent altogether; when it is present, a violation fails.
 """
 
@@ -25,6 +26,9 @@ def standards_dir() -> Path:
         candidate = parent / "shared" / "standards"
         if candidate.is_dir():
             return candidate
+    workplace = Path("/work/shared/standards")
+    if workplace.is_dir():
+        return workplace
     return resources.root().parent / "shared" / "standards"
 
 
