@@ -6,7 +6,6 @@ search, publishing, federation). Edges (cli/, web/) parse input, call one method
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -17,6 +16,8 @@ from typing import IO, TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from cikg import __version__
+from cikg.namespaces import SOURCE_PREFIX
+from cikg.namespaces import source_iri as _source_iri
 from cikg.publish import Concept as PublishedConcept
 from cikg.publish import Document, Publication, Publisher, UnknownProfile, UnknownResource
 from cikg.publish.ping import PingFailed, PingResult, ping
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
     from cikg.vocab.importers import ImportReport
 
 SKOS_EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
-_SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-SOURCE_PREFIX = "urn:cikg:source:"
 
 
 class InvalidRequest(ValueError):
@@ -44,11 +43,10 @@ class NotFound(LookupError):
 
 
 def source_iri(source_id: str) -> str:
-    if not _SOURCE_ID.match(source_id):
-        raise InvalidRequest(
-            f"invalid source id {source_id!r}: use letters, digits, '.', '_' or '-' (at most 128 characters)"
-        )
-    return SOURCE_PREFIX + source_id
+    try:
+        return _source_iri(source_id)
+    except ValueError as exc:
+        raise InvalidRequest(str(exc)) from exc
 
 
 def source_id(iri: str) -> str:

@@ -7,6 +7,7 @@ canonical (bioregistry preferred) prefix.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -138,6 +139,23 @@ NODE_PATHS = {
     "holder": "holder",
 }
 """Resource kind -> the first path segment of its IRIs."""
+
+
+_SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+SOURCE_PREFIX = "urn:cikg:source:"
+"""Sources (a harvested site, a vocabulary release, a loaded file) are ``urn:cikg:source:<id>``."""
+
+
+def check_source_id(source_id: str) -> str:
+    if not _SOURCE_ID.match(source_id):
+        raise ValueError(
+            f"invalid source id {source_id!r}: use letters, digits, '.', '_' or '-' (at most 128 characters)"
+        )
+    return source_id
+
+
+def source_iri(source_id: str) -> str:
+    return SOURCE_PREFIX + check_source_id(source_id)
 
 
 def _segment(local_id: str) -> str:

@@ -1,36 +1,27 @@
-"""Identifiers a harvest mints: source IRIs (as the facade's ``source_iri``) and resource IRIs.
+"""Identifiers a harvest mints: source IRIs and resource IRIs.
 
-Catalogue content (collections, data holders, series summaries) gets IRIs under the node's public
-base URL; a series summary's IRI carries only its keyed pseudonym.
+The rules live in :mod:`cikg.namespaces` (one place for the harvesters, the facade and the web service
+that resolves the same paths); a series summary's IRI carries only its keyed pseudonym.
 """
 
 from __future__ import annotations
 
-import re
+from cikg.namespaces import (
+    SOURCE_PREFIX,
+    check_source_id,
+    collection_iri,
+    source_iri,
+)
+from cikg.namespaces import holder_iri as data_holder_iri
 
-_SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-SOURCE_PREFIX = "urn:cikg:source:"
-
-
-def check_source_id(source_id: str) -> str:
-    if not _SOURCE_ID.match(source_id):
-        raise ValueError(
-            f"invalid source id {source_id!r}: use letters, digits, '.', '_' or '-' (at most 128 characters)"
-        )
-    return source_id
-
-
-def source_iri(source_id: str) -> str:
-    """``urn:cikg:source:<id>`` (the same rule as :func:`cikg.catalogue.source_iri`)."""
-    return SOURCE_PREFIX + check_source_id(source_id)
-
-
-def collection_iri(base_url: str, collection_id: str) -> str:
-    return f"{base_url.rstrip('/')}/collection/{check_source_id(collection_id)}"
-
-
-def data_holder_iri(base_url: str, holder_id: str) -> str:
-    return f"{base_url.rstrip('/')}/data-holder/{check_source_id(holder_id)}"
+__all__ = [
+    "SOURCE_PREFIX",
+    "check_source_id",
+    "collection_iri",
+    "data_holder_iri",
+    "series_iri",
+    "source_iri",
+]
 
 
 def series_iri(collection: str, series_key: str) -> str:
