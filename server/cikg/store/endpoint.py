@@ -80,14 +80,14 @@ class NotAcceptable(ValueError):
     """No result format the client accepts fits this kind of answer."""
 
 
-def parse_accept(header: str | None) -> list[str]:
-    """Media types of an Accept header, best first (q-values honoured, order kept on ties)."""
-    if not header:
-        return []
+def accept_items(header: str | None) -> list[tuple[str, float, int]]:
+    """(media type, q, position) of each range in an Accept header, as written (q=0 included)."""
     items = []
-    for pos, part in enumerate(header.split(",")):
+    for pos, part in enumerate((header or "").split(",")):
         fields = [f.strip() for f in part.split(";")]
         media = fields[0].lower()
+        if not media:
+            continue
         q = 1.0
         for f in fields[1:]:
             if f.startswith("q="):
@@ -95,9 +95,13 @@ def parse_accept(header: str | None) -> list[str]:
                     q = float(f[2:])
                 except ValueError:
                     q = 0.0
-        if media and q > 0:
-            items.append((-q, pos, media))
-    return [m for _, _, m in sorted(items)]
+        items.append((media, q, pos))
+    return items
+
+
+def parse_accept(header: str | None) -> list[str]:
+    """Media types of an Accept header, best first (q-values honoured, order kept on ties)."""
+    return [m for m, q, _ in sorted(accept_items(header), key=lambda i: (-i[1], i[2])) if q > 0]
 
 
 def choose_format(info: QueryInfo, accept: str | None, override: str | list[str] | None) -> str:

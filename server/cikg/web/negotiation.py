@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from cikg.store.endpoint import NotAcceptable, accept_items
+
 
 @dataclass(frozen=True)
 class Representation:
@@ -27,28 +29,6 @@ JSONLD = Representation("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, (
 RDFXML = Representation("rdfxml", "application/rdf+xml", ox.RdfFormat.RDF_XML, ("rdf", "xml", "owl"))
 NTRIPLES = Representation("ntriples", "application/n-triples", ox.RdfFormat.N_TRIPLES, ("nt",))
 RDF_REPRESENTATIONS: tuple[Representation, ...] = (HTML, TURTLE, JSONLD, RDFXML, NTRIPLES)
-
-
-class NotAcceptable(ValueError):
-    """No representation the client accepts; the message lists the ones on offer."""
-
-
-def _parse_accept(accept: str) -> list[tuple[str, float, int]]:
-    out = []
-    for i, part in enumerate(accept.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        if not media:
-            continue
-        q = 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        out.append((media, q, i))
-    return out
 
 
 def choose(
@@ -70,7 +50,7 @@ def choose(
         return offered[0]
     best: tuple[float, int, int] | None = None
     chosen: Representation | None = None
-    for media, q, order in _parse_accept(accept):
+    for media, q, order in accept_items(accept):
         if q <= 0:
             continue
         for rank, rep in enumerate(offered):
