@@ -12,7 +12,6 @@ from cikg.publish import PublishingNotConfigured
 from cikg.store import QueryTimeout, ResultTooLarge, StoreError
 from cikg.store.endpoint import NotAcceptable, QueryRefused
 from cikg.vocab import UnknownTerm
-from cikg.web import negotiation
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,6 @@ def problem(status: int, title: str, detail: str) -> JSONResponse:
 _MAP: list[tuple[type[Exception], int, str]] = [
     (QueryRefused, 403, "Refused"),
     (NotAcceptable, 406, "Not Acceptable"),
-    (negotiation.NotAcceptable, 406, "Not Acceptable"),
     (PublishingNotConfigured, 409, "Publishing not configured"),
     (UnknownTerm, 404, "Not Found"),
     (ResultTooLarge, 400, "Result too large"),
