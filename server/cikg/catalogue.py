@@ -28,6 +28,9 @@ from cikg.store.endpoint import SparqlAnswer, answer
 from cikg.store.results import QueryResult
 
 if TYPE_CHECKING:
+    import httpx
+
+    from cikg.federation import CountPolicy, Node
     from cikg.vocab import Concept, Hit, Resolution, Translation, Vocabulary, VocabularyInputs
     from cikg.vocab.importers import ImportReport
 
@@ -78,6 +81,7 @@ class Catalogue:
         self._vocab: Vocabulary | None = None
         self._vocab_key: tuple[tuple[str, str], ...] | None = None
         self._vocab_lock = threading.Lock()
+        self._nodes: tuple[float, list[Node]] | None = None
 
     @property
     def store(self) -> TripleStore:
@@ -483,6 +487,84 @@ class Catalogue:
             return ping(index_url, self.settings.base_url)
         except PingFailed as exc:
             raise InvalidRequest(str(exc)) from exc
+
+    # -- count protection and federation (docs/federation.md) -------------------------------------
+    def count_policy(self) -> CountPolicy:
+        from cikg.federation import CountPolicy
+
+        return CountPolicy(self.settings.min_count, self.settings.count_rounding)
+
+    def authorised(self, token: str | None) -> bool:
+        """Whether ``token`` is one of the node's access tokens (exact counts, record-level detail)."""
+        from cikg.federation import authorised
+
+        return authorised(token, self.settings.access_tokens)
+
+    def protect(self, answer: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        """``answer`` as the caller may see it: unchanged for an authorised token, else counts only,
+        each below the threshold shown as ``"<k"``."""
+        from cikg.federation import protect
+
+        return answer if self.authorised(token) else protect(answer, self.count_policy())
+
+    def subject_overlap(self, collection_iris: Iterable[str]) -> int:
+        """Subject counts of these collections that repeat a subject counted in another one of them."""
+        from cikg.federation.subjects import subject_overlap
+
+        return subject_overlap(self._store, collection_iris)
+
+    def nodes(self) -> list[Node]:
+        """The hub's node list (``nodes.yaml``), re-read when the file changes."""
+        from cikg.federation import NodeListError, load_nodes
+
+        path = self.settings.nodes_path
+        try:
+            stamp = path.stat().st_mtime if path.is_file() else -1.0
+        except OSError:
+            stamp = -1.0
+        cached = self._nodes
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        try:
+            nodes = load_nodes(path, default_timeout=self.settings.federation_timeout)
+        except NodeListError as exc:
+            raise InvalidRequest(str(exc)) from exc
+        self._nodes = (stamp, nodes)
+        return nodes
+
+    def _beacon_curie(self, value: str) -> str:
+        """The CURIE a Beacon node is asked for a native query value (a concept id, a code, a label)."""
+        if ":" in value:
+            return value
+        try:
+            return self.vocabulary.resolve(value).curie
+        except LookupError as exc:
+            raise InvalidRequest(f"unknown value {value!r}: {exc}") from exc
+
+    async def federated_search(
+        self, client: httpx.AsyncClient, query: dict[str, Any], token: str | None = None
+    ) -> dict[str, Any]:
+        """Send a native search query to every node at once; their answers merged, with each
+        node's status and latency (``partial`` when any node failed)."""
+        from cikg.federation import NotExpressible, beacon_request, fan_out, merge
+
+        nodes = self.nodes()
+        if not nodes:
+            raise InvalidRequest(f"no nodes: the node list {self.settings.nodes_path} is absent or empty")
+        bodies: dict[str, dict[str, Any] | Exception] = {"cikg": query}
+        if any(n.protocol == "beacon" for n in nodes):
+            try:
+                bodies["beacon"] = beacon_request(query, self._beacon_curie)
+            except (NotExpressible, InvalidRequest) as exc:
+                bodies["beacon"] = exc
+        answers = await fan_out(client, nodes, bodies)
+        return merge(answers, None if self.authorised(token) else self.count_policy())
+
+    async def federation_health(self, client: httpx.AsyncClient) -> list[dict[str, Any]]:
+        """Every node's status and latency for a cheap request."""
+        from cikg.federation import health
+
+        return await health(client, self.nodes())
 
     # -- vocabulary -------------------------------------------------------------------------------
     @property

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from cikg.web.routes import catalog, fdp, health, ontology, resources, sparql, terms
+from cikg.web.routes import catalog, fdp, federated, health, ontology, resources, sparql, terms
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -12,4 +12,5 @@ ROUTERS: list[APIRouter] = [
     catalog.router,
     resources.router,
     fdp.router,
+    federated.router,
 ]
