@@ -107,5 +107,7 @@ def test_authorisation_is_by_exact_token() -> None:
     from cikg.federation import authorised, bearer_token
 
     assert authorised("s3cret", ["other", "s3cret"])
-    assert not authorised("s3cre", ["s3cret"]) and not authorised(None, ["s3cret"]) and not authorised("", [""])
-    assert bearer_token("Bearer abc") == "abc" and bearer_token("Basic abc") is None and bearer_token(None) is None
+    assert not authorised("s3cre", ["s3cret"])
+    assert not authorised(None, ["s3cret"]) and not authorised("", [""])
+    assert bearer_token("Bearer abc") == "abc"
+    assert bearer_token("Basic abc") is None and bearer_token(None) is None
