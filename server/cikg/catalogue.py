@@ -30,6 +30,7 @@ from cikg.store.results import QueryResult
 if TYPE_CHECKING:
     import httpx
 
+    from cikg.beacon import BeaconContext, BeaconRequest
     from cikg.federation import CountPolicy, Node
     from cikg.vocab import Concept, Hit, Resolution, Translation, Vocabulary, VocabularyInputs
     from cikg.vocab.importers import ImportReport
@@ -43,6 +44,10 @@ class InvalidRequest(ValueError):
 
 class NotFound(LookupError):
     """No such resource."""
+
+
+class SearchUnavailable(RuntimeError):
+    """The node has no search engine to answer with."""
 
 
 def source_iri(source_id: str) -> str:
@@ -565,6 +570,91 @@ class Catalogue:
         from cikg.federation import health
 
         return await health(client, self.nodes())
+
+    # -- Beacon v2 (docs/beacon.md) ----------------------------------------------------------------
+    def beacon_context(self) -> BeaconContext:
+        from cikg.beacon import BeaconContext, default_beacon_id
+
+        s = self.settings
+        return BeaconContext(
+            beacon_id=s.beacon_id or default_beacon_id(s.base_url),
+            name=s.catalogue_title or f"cikg Beacon at {s.base_url}",
+            base_url=s.base_url,
+            version=__version__,
+            organization=s.publisher_name or s.base_url,
+            organization_url=s.publisher_url,
+            description=s.catalogue_description,
+        )
+
+    def beacon_document(self, name: str) -> dict[str, Any]:
+        """A Beacon framework document: info, service-info, map, configuration, entry_types,
+        filtering_terms."""
+        from cikg import beacon
+
+        ctx = self.beacon_context()
+        if name == "filtering_terms":
+            return beacon.filtering_terms(ctx, self.vocabulary, self._concepts_in_use())
+        builders = {
+            "info": beacon.info,
+            "service-info": beacon.service_info,
+            "map": beacon.beacon_map,
+            "configuration": beacon.configuration,
+            "entry_types": beacon.entry_types,
+        }
+        if name not in builders:
+            raise NotFound(f"no Beacon document {name!r}")
+        return builders[name](ctx)
+
+    def _concepts_in_use(self) -> list[str]:
+        from cikg.namespaces import CIKG, DCAT
+
+        sparql = f"""SELECT DISTINCT ?v WHERE {{
+            ?c a <{DCAT}Dataset> ; ?p ?v . FILTER(isIRI(?v) && STRSTARTS(STR(?v), "{CIKG}"))
+        }}"""
+        return [row["v"].value[len(CIKG) :] for row in self._store.query(sparql).rows() if row.get("v")]
+
+    def beacon_query(
+        self,
+        entry_type: str,
+        *,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+        token: str | None = None,
+        entry_id: str | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        """Answer a Beacon datasets / cohorts request (GET ``params`` or POST ``body``):
+        ``(HTTP status, Beacon response)``; a bad request is a Beacon error response naming the
+        parameter or filter at fault."""
+        from cikg import beacon
+
+        if entry_type not in beacon.ENTRY_TYPES:
+            raise NotFound(f"no Beacon entry type {entry_type!r}")
+        ctx = self.beacon_context()
+        request: BeaconRequest | None = None
+        try:
+            request = beacon.from_body(body) if params is None else beacon.from_params(params)
+            query = beacon.to_query(request, lambda term: beacon.field_of(self.vocabulary, term))
+            answer = self._search_answer(query)
+        except (beacon.BeaconRequestError, InvalidRequest) as exc:
+            return 400, beacon.error_response(ctx, entry_type, request, 400, str(exc))
+        if entry_id is not None:
+            found = [c for c in answer.get("collections", []) if str(c.get("id")) == entry_id]
+            if not found:
+                return 404, beacon.error_response(
+                    ctx, entry_type, request, 404, f"no {entry_type} {entry_id!r}"
+                )
+            answer = {"total": {"collections": len(found)}, "collections": found}
+        policy = None if self.authorised(token) else self.count_policy()
+        return 200, beacon.collections_response(ctx, entry_type, request, answer, policy)
+
+    def _search_answer(self, query: dict[str, Any]) -> dict[str, Any]:
+        """The node's local search answer (the search contract's JSON), exact counts."""
+        search = getattr(self, "search", None)
+        if search is None:
+            raise SearchUnavailable("search is not available on this node yet (cikg.search)")
+        result = search(query)
+        as_json = getattr(result, "as_dict", None) or getattr(result, "model_dump", None)
+        return dict(as_json() if as_json else result)
 
     # -- vocabulary -------------------------------------------------------------------------------
     @property

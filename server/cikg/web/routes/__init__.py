@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from cikg.web.routes import catalog, fdp, federated, health, ontology, resources, sparql, terms
+from cikg.web.routes import beacon, catalog, fdp, federated, health, ontology, resources, sparql, terms
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -13,4 +13,5 @@ ROUTERS: list[APIRouter] = [
     resources.router,
     fdp.router,
     federated.router,
+    beacon.router,
 ]
