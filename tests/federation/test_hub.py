@@ -3,6 +3,7 @@ the per-node timeout; the node list's errors."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -68,3 +69,21 @@ def test_node_list_errors_name_the_node_and_field(tmp_path: Path) -> None:
     (node,) = load_nodes(ok, default_timeout=9)
     assert (node.base_url, node.timeout, node.token, node.protocol) == ("http://x", 3.0, "s3cr3t-tok", "cikg")
     assert "s3cr3t-tok" not in str(node.public())
+
+
+@pytest.mark.slow
+def test_cli_reports_the_same_statuses(federation: Federation, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cikg.cli import app
+
+    nodes_file = federation.hub_catalogue.settings.nodes_path
+    common = ["--nodes", str(nodes_file), "--data-dir", str(tmp_path / "cli"), "--json"]
+    result = CliRunner().invoke(app, ["federated", "nodes", *common])
+    assert result.exit_code == 0, result.output
+    assert statuses(json.loads(result.stdout)) == {**{n: "ok" for n in federation.data}, **EXPECTED_FAULTS}
+    result = CliRunner().invoke(app, ["federated", "search", "{}", *common])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["partial"] is True
+    assert {k: statuses(answer["nodes"])[k] for k in EXPECTED_FAULTS} == EXPECTED_FAULTS
