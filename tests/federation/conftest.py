@@ -24,7 +24,7 @@ from tests.federation.cluster import (
 )
 from tests.support.live_server import free_tcp_port, live_server
 
-NODE_TIMEOUT = 2.0
+NODE_TIMEOUT = 3.0
 SLOW_DELAY = 30.0
 
 

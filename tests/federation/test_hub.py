@@ -22,8 +22,8 @@ def test_node_health_under_the_fault_mix(federation: Federation) -> None:
     assert r.status_code == 200
     reports = r.json()["nodes"]
     got = statuses(reports)
-    assert got == {**{n: "ok" for n in federation.data}, **EXPECTED_FAULTS}
-    assert elapsed < NODE_TIMEOUT + 1.5, elapsed
+    assert got == {**{n: "ok" for n in federation.data}, **EXPECTED_FAULTS}, reports
+    assert elapsed < NODE_TIMEOUT + 2, elapsed
     by_id = {r["id"]: r for r in reports}
     assert by_id["garbage"]["reason"].startswith("invalid JSON")
     assert by_id["closed"]["reason"] == "HTTP 403"
@@ -40,9 +40,9 @@ def test_fault_nodes_never_fail_a_search(federation: Federation) -> None:
     assert r.status_code == 200, r.text
     answer = r.json()
     got = statuses(answer["nodes"])
-    assert {k: got[k] for k in EXPECTED_FAULTS} == EXPECTED_FAULTS
+    assert {k: got[k] for k in EXPECTED_FAULTS} == EXPECTED_FAULTS, answer["nodes"]
     assert answer["partial"] is True
-    assert elapsed < NODE_TIMEOUT + 1.5, elapsed
+    assert elapsed < NODE_TIMEOUT + 2, elapsed
     slow = next(n for n in answer["nodes"] if n["id"] == "slow")
     assert NODE_TIMEOUT * 1000 * 0.9 <= slow["latency_ms"] <= NODE_TIMEOUT * 1000 + 500
 

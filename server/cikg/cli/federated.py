@@ -21,10 +21,10 @@ Nodes = typer.Option(
 
 
 def _run(data_dir: Path | None, nodes: Path | None, call: Callable[[Any, Any], Awaitable[T]]) -> T:
-    import httpx
+    from cikg.federation import http_client
 
     async def go(cat: Any) -> T:
-        async with httpx.AsyncClient() as client:  # one client for the whole fan-out
+        async with http_client() as client:  # one client for the whole fan-out
             return await call(cat, client)
 
     # read-only beside a running service on the same data dir; a hub without a store yet gets one

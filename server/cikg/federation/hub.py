@@ -87,7 +87,7 @@ def _check_cikg(answer: Any) -> dict[str, Any]:
 async def query_node(
     client: httpx.AsyncClient,
     node: Node,
-    body: dict[str, Any] | Exception,
+    body: dict[str, Any] | bytes | Exception,
     *,
     method: str = "POST",
     path: str | None = None,
@@ -102,7 +102,8 @@ async def query_node(
         return done("error", f"query not sent: {body}")
     if path is None:
         path = SEARCH_PATH if node.protocol == "cikg" else BEACON_PATH
-    headers = {"Accept": "application/json"}
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
     if node.token:
         headers["Authorization"] = f"Bearer {node.token}"
     try:
@@ -111,7 +112,7 @@ async def query_node(
                 response = await client.get(node.base_url + path, headers=headers, timeout=node.timeout)
             else:
                 response = await client.post(
-                    node.base_url + path, json=body, headers=headers, timeout=node.timeout
+                    node.base_url + path, content=content, headers=headers, timeout=node.timeout
                 )
     except (TimeoutError, httpx.TimeoutException):
         return done("timeout", f"no answer within {node.timeout:g} s")
@@ -127,7 +128,7 @@ async def query_node(
         data = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return done("error", f"invalid JSON: {exc}")
-    if body == {} and method == "GET":
+    if method == "GET":
         return done("ok", answer=data if isinstance(data, dict) else {"value": data})
     try:
         checked = _check_cikg(data) if node.protocol == "cikg" else beacon_results(data)
@@ -151,7 +152,8 @@ async def fan_out(
     client: httpx.AsyncClient, nodes: Iterable[Node], bodies: Mapping[str, dict[str, Any] | Exception]
 ) -> list[NodeAnswer]:
     """Query every node concurrently (``bodies`` per protocol); answers in node order."""
-    return list(await asyncio.gather(*(query_node(client, n, bodies[n.protocol]) for n in nodes)))
+    encoded = {k: v if isinstance(v, Exception) else json.dumps(v).encode() for k, v in bodies.items()}
+    return list(await asyncio.gather(*(query_node(client, n, encoded[n.protocol]) for n in nodes)))
 
 
 async def health(client: httpx.AsyncClient, nodes: Iterable[Node]) -> list[dict[str, Any]]:

@@ -7,11 +7,11 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import FastAPI
 
 from cikg import __version__
 from cikg.catalogue import Catalogue
+from cikg.federation import http_client
 from cikg.settings import Settings, get_settings
 from cikg.web import errors
 from cikg.web.routes import ROUTERS
@@ -35,9 +35,7 @@ def create_app(settings: Settings | None = None, catalogue: Catalogue | None = N
         # the term index is built (or loaded from its cache) in the background: start is not delayed
         threading.Thread(target=_warm, args=(cat,), name="cikg-vocab", daemon=True).start()
         # one shared async HTTP client for the hub's fan-out (a new client costs ~25 ms)
-        app.state.http = httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=100), follow_redirects=False
-        )
+        app.state.http = http_client()
         try:
             yield
         finally:

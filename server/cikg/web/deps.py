@@ -1,4 +1,4 @@
-"""Request dependencies."""
+"""Request dependencies (async: trivial lookups, no worker-thread hop per request)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,18 @@ from fastapi import Request
 from cikg.catalogue import Catalogue
 
 
-def catalogue(request: Request) -> Catalogue:
+async def catalogue(request: Request) -> Catalogue:
     cat: Catalogue = request.app.state.catalogue
     return cat
 
 
-def http_client(request: Request) -> httpx.AsyncClient:
+async def http_client(request: Request) -> httpx.AsyncClient:
     """The app's one shared async HTTP client (created in the lifespan)."""
     client: httpx.AsyncClient = request.app.state.http
     return client
 
 
-def caller_token(request: Request) -> str | None:
+async def caller_token(request: Request) -> str | None:
     """The bearer token of the request, if any (authorisation is decided by the catalogue)."""
     from cikg.federation import bearer_token
 
