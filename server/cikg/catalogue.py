@@ -512,6 +512,24 @@ class Catalogue:
 
         return answer if self.authorised(token) else protect(answer, self.count_policy())
 
+    def search_for(self, query: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        """The search answer a caller may see: node totals count a subject in several matched
+        collections once; counts protected unless ``token`` is authorised (docs/federation.md)."""
+        answer = self._search_answer(query)
+        total = answer.get("total")
+        collections = answer.get("collections")
+        if isinstance(total, dict) and isinstance(total.get("subjects_count"), int) and collections:
+            if isinstance(total.get("collections"), int) and total["collections"] > len(collections):
+                every = self._search_answer({**query, "page": 1, "page_size": 0, "facets": False})
+                collections = every.get("collections") or collections
+            iris = [str(c["iri"]) for c in collections if isinstance(c, dict) and c.get("iri")]
+            overlap = self.subject_overlap(iris)
+            if overlap:
+                largest = max((c.get("subjects_count", 0) for c in collections), default=0)
+                total = {**total, "subjects_count": max(largest, total["subjects_count"] - overlap)}
+                answer = {**answer, "total": total}
+        return self.protect(answer, token)
+
     def subject_overlap(self, collection_iris: Iterable[str]) -> int:
         """Subject counts of these collections that repeat a subject counted in another one of them."""
         from cikg.federation.subjects import subject_overlap

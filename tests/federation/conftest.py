@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from tests.support.live_server import free_tcp_port, live_server
 
 NODE_TIMEOUT = 3.0
 SLOW_DELAY = 30.0
+NODE0_TOKEN = "node0-secret-token"  # node0 gives the hub exact counts; the hub must protect them again
+HUB_TOKEN = "hub-secret-token"
 
 
 @dataclass
@@ -44,11 +47,15 @@ def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]
     for i in range(5):
         node_id = f"node{i}"
         port = free_tcp_port()
-        proc = Process(root / node_id / "data", port)
+        env = {"CIKG_ACCESS_TOKENS": json.dumps([NODE0_TOKEN])} if i == 0 else {}
+        proc = Process(root / node_id / "data", port, env=env)
         data[node_id] = harvest_node(proc.data_dir, node_id, seed=i, base_url=proc.url)
         procs.append(proc)
         urls[node_id] = proc.url
-        entries.append({"id": node_id, "name": f"Hospital {i}", "base_url": proc.url, "protocol": "cikg"})
+        entry = {"id": node_id, "name": f"Hospital {i}", "base_url": proc.url, "protocol": "cikg"}
+        if i == 0:
+            entry["credentials"] = {"token": NODE0_TOKEN}
+        entries.append(entry)
     with ExitStack() as stack:
         stack.enter_context(processes(procs))
         faults = {
@@ -67,6 +74,7 @@ def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]
             base_url=f"http://127.0.0.1:{port}",
             nodes_file=write_nodes(root / "nodes.yaml", entries),
             federation_timeout=NODE_TIMEOUT,
+            access_tokens=[HUB_TOKEN],
         )
         cat = stack.enter_context(Catalogue(settings))
         from cikg.web import create_app
