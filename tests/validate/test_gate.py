@@ -149,6 +149,17 @@ CASES: dict[str, tuple[Callable[[list[ox.Triple]], list[ox.Triple]], str]] = {
         "MinInclusiveConstraintComponent",
     ),
     "max_inclusive": (replace(SER, S + "subjectAge", L("95", "integer")), "MaxInclusiveConstraintComponent"),
+    # pySHACL orders incomparable literals (a date against 90) rather than failing them: only the
+    # datatype breaks for a max bound, both do for a min bound
+    "max_inclusive_date": (
+        replace(SER, S + "subjectAge", L("2020-01-01", "date")),
+        "DatatypeConstraintComponent",
+    ),
+    "min_inclusive_date": (
+        replace(COLL, S + "numberOfSeries", L("2020-01-01", "date")),
+        "MinInclusiveConstraintComponent",
+    ),
+    "min_inclusive_string": (replace(COLL, S + "numberOfSeries", L("9")), "MinInclusiveConstraintComponent"),
     "pattern_key": (replace(SER, S + "seriesKey", L("PatientID-123")), "PatternConstraintComponent"),
     "pattern_month": (
         replace(SER, S + "acquisitionMonth", L("2020-13", "gYearMonth")),

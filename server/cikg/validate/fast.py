@@ -17,8 +17,7 @@ Every decision follows what pySHACL (the reference, ``reference.py``) does, and
 ``tests/validate/test_gate.py`` checks both report the same (focus, path, component, value) sets on
 hand-made and randomly corrupted graphs: typed literals are checked for lexical well-formedness with
 rdflib's ``ill_typed`` (as pySHACL), ``sh:pattern`` with Python ``re.search`` and ``sh:flags`` (as
-pySHACL), and the numeric bounds by SPARQL comparison on the distinct values (``!COALESCE(?v >= b,
-false)``: incomparable values break the bound, as in pySHACL).
+pySHACL), and the bounds with pySHACL's own ``compare_literal`` on the distinct values.
 
 ``sh:class`` needs the ``rdf:type`` of the value node. A harvested graph references nodes described
 elsewhere (a collection's data holder lives in the data holder's source): values that have no type in
@@ -35,7 +34,8 @@ import re
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -44,6 +44,7 @@ import pyoxigraph as ox
 
 from cikg.namespaces import RDF, RDFS, SH, XSD
 from cikg.store.base import Dataset, TripleStore
+from cikg.validate.reference import to_rdflib
 from cikg.validate.report import ValidationReport, Violation
 from cikg.validate.shapes import NodeShape, PropertyShape, Shapes
 
@@ -89,6 +90,13 @@ def _literal(term: str) -> tuple[str, str]:
     if suffix[0] == "@":
         return lexical, _LANG_STRING
     return lexical, suffix[3:-1]
+
+
+def _ox_literal(term: str) -> ox.Literal:
+    lexical, datatype = _literal(term)
+    if datatype == _LANG_STRING:
+        return ox.Literal(lexical, language=term[term.rfind('"') + 2 :])
+    return ox.Literal(lexical, datatype=ox.NamedNode(datatype))
 
 
 def _text(term: str) -> str:
@@ -393,15 +401,33 @@ class _Run:
         return self._context_types
 
     def _out_of_bound(self, values: set[str], op: str, bound: ox.Literal) -> list[str]:
-        """SPARQL's ``!COALESCE(?v op bound, false)`` on the distinct values (non-literals fail)."""
-        bad = [v for v in values if not _is_literal(v)]
-        literals = sorted(v for v in values if _is_literal(v))
-        for chunk in _chunks(literals, 1000):
-            rows = " ".join(f"({i} {v})" for i, v in enumerate(chunk))
-            q = f"SELECT ?i WHERE {{ VALUES (?i ?v) {{ {rows} }} FILTER(!COALESCE(?v {op} {bound}, false)) }}"
-            for row in self.store.query(q, graph=self.graph).rows():
-                bad.append(chunk[int(row["i"].value)])
+        """The values that break ``value op bound``, decided as pySHACL decides them (its
+        ``compare_literal`` on rdflib literals; non-literals, and a string against a non-string,
+        always break it)."""
+        from pyshacl.rdfutil.compare import compare_literal
+        from rdflib import Literal as RdfLiteral
+        from rdflib import URIRef
+
+        limit = RdfLiteral(bound.value, datatype=URIRef(bound.datatype.value))  # as rdflib parses the shapes
+        limit_is_string = isinstance(limit.value, str)
+        bad = []
+        with _quiet_rdflib():
+            for v in values:
+                bad.extend(self._breaks(v, op, limit, limit_is_string, compare_literal))
         return bad
+
+    @staticmethod
+    def _breaks(v: str, op: str, limit: Any, limit_is_string: bool, compare: Any) -> list[str]:
+        if not _is_literal(v):
+            return [v]
+        lit = to_rdflib(_ox_literal(v))
+        if isinstance(lit.value, str) != limit_is_string:
+            return [v]
+        try:
+            cmp = compare(lit, limit)
+        except (TypeError, NotImplementedError):
+            return [v]
+        return [] if _ORDER[op](cmp) else [v]
 
     # -- closed node shapes ------------------------------------------------------------------------
     def closed(self, shape: NodeShape, focus: set[str]) -> list[Violation]:
@@ -434,6 +460,12 @@ _NODE_KINDS: dict[str, Callable[[str], bool]] = {
     "IRIOrLiteral": lambda v: not _is_blank(v),
 }
 
+_ORDER: dict[str, Callable[[int], bool]] = {
+    ">=": lambda c: c >= 0,
+    "<=": lambda c: c <= 0,
+    ">": lambda c: c > 0,
+    "<": lambda c: c < 0,
+}
 _BOUNDS = (
     ("min_inclusive", ">=", "MinInclusiveConstraintComponent", ">="),
     ("max_inclusive", "<=", "MaxInclusiveConstraintComponent", "<="),
@@ -458,14 +490,21 @@ def _ill_typed(lexical: str, dt: str) -> bool:
     from rdflib import Literal as RdfLiteral
     from rdflib import URIRef
 
+    with _quiet_rdflib():
+        lit = RdfLiteral(lexical, datatype=URIRef(dt), normalize=False)
+        return getattr(lit, "ill_typed", None) is True or not _actual_datatype_ok(lit, dt)
+
+
+@contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    """rdflib logs and warns about every ill-typed literal it builds; the report says it once."""
     rdflib_log = logging.getLogger("rdflib.term")
     previous = rdflib_log.disabled
     rdflib_log.disabled = True
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            lit = RdfLiteral(lexical, datatype=URIRef(dt), normalize=False)
-            return getattr(lit, "ill_typed", None) is True or not _actual_datatype_ok(lit, dt)
+            yield
     finally:
         rdflib_log.disabled = previous
 
