@@ -50,7 +50,7 @@ def _to_nt(term: Any) -> str:
 def context_types(
     store: TripleStore, triples: Iterable[ox.Triple], shapes: Shapes, context_graphs: tuple[str, ...]
 ) -> list[ox.Triple]:
-    """``rdf:type`` (and ``rdfs:subClassOf``) triples from the context graphs for the IRIs the graph
+    """``rdf:type`` triples from the context graphs for the IRIs the graph
     references through ``sh:class`` paths without typing them itself (what the fast path looks up)."""
     class_paths = {ps.path for s in shapes.node_shapes for ps in s.properties if ps.class_}
     typed: set[str] = set()
