@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from cikg.beacon import BeaconContext, BeaconRequest
     from cikg.federation import CountPolicy, Node
+    from cikg.search import Searcher
     from cikg.vocab import Concept, Hit, Resolution, Translation, Vocabulary, VocabularyInputs
     from cikg.vocab.importers import ImportReport
 
@@ -44,10 +45,6 @@ class InvalidRequest(ValueError):
 
 class NotFound(LookupError):
     """No such resource."""
-
-
-class SearchUnavailable(RuntimeError):
-    """The node has no search engine to answer with."""
 
 
 def source_iri(source_id: str) -> str:
@@ -87,6 +84,8 @@ class Catalogue:
         self._vocab_key: tuple[tuple[str, str], ...] | None = None
         self._vocab_lock = threading.Lock()
         self._nodes: tuple[float, list[Node]] | None = None
+        self._searcher: Searcher | None = None
+        self._search_lock = threading.Lock()
 
     @property
     def store(self) -> TripleStore:
@@ -515,12 +514,12 @@ class Catalogue:
     def search_for(self, query: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         """The search answer a caller may see: node totals count a subject in several matched
         collections once; counts protected unless ``token`` is authorised (docs/federation.md)."""
-        answer = self._search_answer(query)
+        answer = self.search(query)
         total = answer.get("total")
         collections = answer.get("collections")
         if isinstance(total, dict) and isinstance(total.get("subjects_count"), int) and collections:
             if isinstance(total.get("collections"), int) and total["collections"] > len(collections):
-                every = self._search_answer({**query, "page": 1, "page_size": 0, "facets": False})
+                every = self.search({**query, "page": 1, "page_size": 0, "facets": False})
                 collections = every.get("collections") or collections
             iris = [str(c["iri"]) for c in collections if isinstance(c, dict) and c.get("iri")]
             overlap = self.subject_overlap(iris)
@@ -652,7 +651,7 @@ class Catalogue:
         try:
             request = beacon.from_body(body) if params is None else beacon.from_params(params)
             query = beacon.to_query(request, lambda term: beacon.field_of(self.vocabulary, term))
-            answer = self._search_answer(query)
+            answer = self.search(query)
         except (beacon.BeaconRequestError, InvalidRequest) as exc:
             return 400, beacon.error_response(ctx, entry_type, request, 400, str(exc))
         if entry_id is not None:
@@ -667,12 +666,41 @@ class Catalogue:
 
     def _search_answer(self, query: dict[str, Any]) -> dict[str, Any]:
         """The node's local search answer (the search contract's JSON), exact counts."""
-        search = getattr(self, "search", None)
-        if search is None:
-            raise SearchUnavailable("search is not available on this node yet (cikg.search)")
-        result = search(query)
-        as_json = getattr(result, "as_dict", None) or getattr(result, "model_dump", None)
-        return dict(as_json() if as_json else result)
+        return self.search(query)
+
+    # -- search -----------------------------------------------------------------------------------
+    @property
+    def searcher(self) -> Searcher:
+        """The search over this store: a columnar index derived from the graph, rebuilt per source
+        whenever a source graph is replaced (docs/search.md)."""
+        if self._searcher is None:
+            from cikg.search import Searcher
+
+            with self._search_lock:
+                if self._searcher is None:
+                    self._searcher = Searcher(self._store, lambda: self.vocabulary)
+        assert self._searcher is not None
+        return self._searcher
+
+    def warm_search(self) -> None:
+        """Build the search index now (the service does it in the background at start)."""
+        self.searcher.warm()
+
+    def search(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Answer a native search body or a EUCAIM Explorer AST body (the SEARCH_CONTRACT shapes)."""
+        from cikg.search import SearchError
+
+        try:
+            return self.searcher.search(query)
+        except SearchError as exc:
+            raise InvalidRequest(str(exc)) from exc
+
+    def collection_summary(self, collection_id: str) -> dict[str, Any]:
+        """One collection as search answers it (counts, age range, sex, modalities, ...) with its facets."""
+        found = self.searcher.collection_summary(collection_id)
+        if found is None:
+            raise NotFound(f"no collection {collection_id!r}")
+        return found
 
     # -- vocabulary -------------------------------------------------------------------------------
     @property

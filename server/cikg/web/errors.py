@@ -7,7 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from cikg.catalogue import InvalidRequest, NotFound, SearchUnavailable
+from cikg.catalogue import InvalidRequest, NotFound
 from cikg.publish import PublishingNotConfigured
 from cikg.store import QueryTimeout, ResultTooLarge, StoreError
 from cikg.store.endpoint import NotAcceptable, QueryRefused
@@ -32,7 +32,6 @@ _MAP: list[tuple[type[Exception], int, str]] = [
     (UnknownTerm, 404, "Not Found"),
     (ResultTooLarge, 400, "Result too large"),
     (QueryTimeout, 503, "Query timeout"),
-    (SearchUnavailable, 503, "Search unavailable"),
     (NotFound, 404, "Not Found"),
     (InvalidRequest, 400, "Bad Request"),
     (StoreError, 502, "Store error"),
