@@ -111,3 +111,22 @@ def test_authorisation_is_by_exact_token() -> None:
     assert not authorised(None, ["s3cret"]) and not authorised("", [""])
     assert bearer_token("Bearer abc") == "abc"
     assert bearer_token("Basic abc") is None and bearer_token(None) is None
+
+
+def test_sums_do_not_reveal_a_count_hidden_at_a_node() -> None:
+    """A hub with exact counts from one node (it holds that node's token) protects each part before
+    adding: sum minus the other visible parts never gives away a hidden count."""
+    policy = CountPolicy(10)
+    exact = {
+        "total": {"subjects_count": 9, "studies_count": 30},
+        "collections": [{"id": "a", "subjects_count": 9}],
+    }
+    other = protect({"total": {"subjects_count": 11, "studies_count": 12}, "collections": []}, policy)
+    got = [
+        NodeAnswer(Node("n0", "n0", "http://n0"), "ok", 1.0, answer=exact),
+        NodeAnswer(Node("n1", "n1", "http://n1"), "ok", 1.0, answer=other),
+    ]
+    merged = merge(got, policy)
+    assert merged["total"]["subjects_count"] == 11 and merged["total"]["approximate"] is True
+    assert merged["total"]["studies_count"] == 42
+    assert merge(got, None)["total"]["subjects_count"] == 20  # an authorised caller sees exact sums

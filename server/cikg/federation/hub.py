@@ -178,8 +178,14 @@ def merge(answers: list[NodeAnswer], policy: CountPolicy | None) -> dict[str, An
     """The federated answer; counts protected with ``policy`` (``None``: an authorised caller).
 
     Totals add the numbers the nodes show; a node total shown as ``"<k"`` adds nothing and makes the
-    sum ``approximate`` (a lower bound). Facet counts add the same way.
+    sum ``approximate`` (a lower bound). Facet counts add the same way. For an anonymous caller each
+    node's answer is protected *before* the sums: a node that gave the hub exact counts (the hub holds
+    its token) must not leak a hidden count through the difference between a sum and its other parts.
     """
+    if policy is not None:
+        answers = [
+            NodeAnswer(a.node, a.status, a.latency_ms, a.reason, protect(a.answer, policy)) for a in answers
+        ]
     collections: list[dict[str, Any]] = []
     totals = {"subjects_count": 0, "studies_count": 0, "collections": 0}
     approximate = False
