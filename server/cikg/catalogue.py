@@ -579,8 +579,9 @@ class Catalogue:
                 bodies["beacon"] = beacon_request(query, self._beacon_curie)
             except (NotExpressible, InvalidRequest) as exc:
                 bodies["beacon"] = exc
-        answers = await fan_out(client, nodes, bodies)
-        return merge(answers, None if self.authorised(token) else self.count_policy())
+        policy = None if self.authorised(token) else self.count_policy()
+        answers = await fan_out(client, nodes, bodies, policy)
+        return merge(answers, policy, parts_protected=True)
 
     async def federation_health(self, client: httpx.AsyncClient) -> list[dict[str, Any]]:
         """Every node's status and latency for a cheap request."""

@@ -87,3 +87,26 @@ def test_cli_reports_the_same_statuses(federation: Federation, tmp_path: Path) -
     answer = json.loads(result.stdout)
     assert answer["partial"] is True
     assert {k: statuses(answer["nodes"])[k] for k in EXPECTED_FAULTS} == EXPECTED_FAULTS
+
+
+@pytest.mark.slow
+def test_cikg_search_federated_flag(federation: Federation, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cikg.cli import app
+
+    nodes_file = federation.hub_catalogue.settings.nodes_path
+    args = ["search", "--federated", "--modality", "CT", "--nodes", str(nodes_file)]
+    result = CliRunner().invoke(app, [*args, "--data-dir", str(tmp_path / "cli"), "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert statuses(answer["nodes"]) == {**{n: "ok" for n in federation.data}, **EXPECTED_FAULTS}
+    direct = httpx.post(
+        federation.hub + "/api/federated/search",
+        json={"query": {"field": "modality", "value": ["CT"]}},
+        timeout=30,
+    ).json()
+    assert {c["key"] for c in answer["collections"]} == {c["key"] for c in direct["collections"]}
+    assert answer["collections"] and all("modality_ct" in c["modalities"] for c in answer["collections"])
+    table = CliRunner().invoke(app, [*args, "--data-dir", str(tmp_path / "cli")])
+    assert table.exit_code == 0 and "partial answer" in table.output

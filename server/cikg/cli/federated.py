@@ -34,6 +34,9 @@ def _run(data_dir: Path | None, nodes: Path | None, call: Callable[[Any, Any], A
         return asyncio.run(go(cat))
 
 
+Token = typer.Option(None, "--token", envvar="CIKG_TOKEN", help="Access token at the hub (exact counts).")
+
+
 @federated_app.command("search")
 def search(
     query: str = typer.Argument(
@@ -41,9 +44,7 @@ def search(
         help='Native search query JSON (docs/search.md), e.g. \'{"query": {"field": "modality", '
         '"value": "CT"}}\', or @FILE.',
     ),
-    token: str | None = typer.Option(
-        None, "--token", envvar="CIKG_TOKEN", help="Access token (exact counts)."
-    ),
+    token: str | None = Token,
     nodes: Path | None = Nodes,
     data_dir: Path | None = DataDir,
     as_json: bool = JsonOut,
@@ -54,6 +55,13 @@ def search(
         body = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"the query is not valid JSON: {exc}") from exc
+    show_federated(body, data_dir=data_dir, nodes=nodes, token=token, as_json=as_json)
+
+
+def show_federated(
+    body: dict[str, Any], *, data_dir: Path | None, nodes: Path | None, token: str | None, as_json: bool
+) -> None:
+    """Run a federated search and print it (also `cikg search --federated`)."""
     answer = _run(data_dir, nodes, lambda cat, client: cat.federated_search(client, body, token))
     if as_json:
         print_json(answer)

@@ -91,8 +91,10 @@ async def query_node(
     *,
     method: str = "POST",
     path: str | None = None,
+    policy: CountPolicy | None = None,
 ) -> NodeAnswer:
-    """Send ``body`` to one node within its timeout; never raises."""
+    """Send ``body`` to one node within its timeout; never raises. With ``policy``, the node's answer
+    is protected as soon as it arrives (while slower nodes are still answering)."""
     start = time.perf_counter()
 
     def done(status: Status, reason: str | None = None, answer: dict[str, Any] | None = None) -> NodeAnswer:
@@ -134,7 +136,7 @@ async def query_node(
         checked = _check_cikg(data) if node.protocol == "cikg" else beacon_results(data)
     except ValueError as exc:
         return done("error", f"unexpected answer: {exc}")
-    return done("ok", answer=checked)
+    return done("ok", answer=checked if policy is None else protect(checked, policy))
 
 
 def _detail(response: httpx.Response) -> str:
@@ -149,11 +151,17 @@ def _detail(response: httpx.Response) -> str:
 
 
 async def fan_out(
-    client: httpx.AsyncClient, nodes: Iterable[Node], bodies: Mapping[str, dict[str, Any] | Exception]
+    client: httpx.AsyncClient,
+    nodes: Iterable[Node],
+    bodies: Mapping[str, dict[str, Any] | Exception],
+    policy: CountPolicy | None = None,
 ) -> list[NodeAnswer]:
-    """Query every node concurrently (``bodies`` per protocol); answers in node order."""
+    """Query every node concurrently (``bodies`` per protocol); answers in node order, each protected
+    with ``policy`` on arrival (``None``: as the nodes gave them)."""
     encoded = {k: v if isinstance(v, Exception) else json.dumps(v).encode() for k, v in bodies.items()}
-    return list(await asyncio.gather(*(query_node(client, n, encoded[n.protocol]) for n in nodes)))
+    return list(
+        await asyncio.gather(*(query_node(client, n, encoded[n.protocol], policy=policy) for n in nodes))
+    )
 
 
 async def health(client: httpx.AsyncClient, nodes: Iterable[Node]) -> list[dict[str, Any]]:
@@ -174,15 +182,18 @@ def _number(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def merge(answers: list[NodeAnswer], policy: CountPolicy | None) -> dict[str, Any]:
+def merge(
+    answers: list[NodeAnswer], policy: CountPolicy | None, *, parts_protected: bool = False
+) -> dict[str, Any]:
     """The federated answer; counts protected with ``policy`` (``None``: an authorised caller).
 
     Totals add the numbers the nodes show; a node total shown as ``"<k"`` adds nothing and makes the
     sum ``approximate`` (a lower bound). Facet counts add the same way. For an anonymous caller each
-    node's answer is protected *before* the sums: a node that gave the hub exact counts (the hub holds
-    its token) must not leak a hidden count through the difference between a sum and its other parts.
+    node's answer is protected *before* the sums (unless ``parts_protected``: :func:`fan_out` did it on
+    arrival): a node that gave the hub exact counts (the hub holds its token) must not leak a hidden
+    count through the difference between a sum and its other parts. The sums are protected last.
     """
-    if policy is not None:
+    if policy is not None and not parts_protected:
         answers = [
             NodeAnswer(a.node, a.status, a.latency_ms, a.reason, protect(a.answer, policy)) for a in answers
         ]
@@ -226,4 +237,8 @@ def merge(answers: list[NodeAnswer], policy: CountPolicy | None) -> dict[str, An
             dim: sorted(items.values(), key=lambda f: (-_number(f["count"]), str(f["id"])))
             for dim, items in facets.items()
         }
-    return protect(out, policy) if policy is not None else out
+    if policy is not None:  # the parts are protected: only the sums are left
+        out["total"] = protect(out["total"], policy)
+        if "facets" in out:
+            out["facets"] = protect(out["facets"], policy)
+    return out
