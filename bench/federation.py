@@ -9,8 +9,10 @@ the hub's /api/federated/search and computes
     added = wall time of the hub request - latency of the slowest node (as the hub measured it)
 
 i.e. everything the hub adds: the client-hub HTTP round trip, scheduling the fan-out, the merge, count
-protection and serialisation. Baseline in the same run: the same fan-out done directly by the benchmark
-(one shared httpx.AsyncClient, all nodes at once), its wall time against its own slowest node.
+protection and serialisation; split into the part inside the hub (its `took_ms` minus the slowest node)
+and the client-hub HTTP hop (wall minus `took_ms`), with a plain GET /health round trip for scale.
+Baseline in the same run: the same fan-out done directly by the benchmark (one shared
+httpx.AsyncClient, all nodes at once), its wall time against its own slowest node.
 Target: hub added latency p50 <= 10 ms. Prints medians, p99 and the ratio hub wall / direct wall.
 """
 
@@ -60,8 +62,10 @@ async def direct(client: httpx.AsyncClient, urls: list[str], query: dict[str, An
     return (time.perf_counter() - t0) * 1000, max(lat)
 
 
-async def through_hub(client: httpx.AsyncClient, hub: str, query: dict[str, Any]) -> tuple[float, float]:
-    """(wall ms, slowest node ms as the hub measured it) of one federated search."""
+async def through_hub(
+    client: httpx.AsyncClient, hub: str, query: dict[str, Any]
+) -> tuple[float, float, float]:
+    """(wall ms, slowest node ms as the hub measured it, the hub's own took_ms) of one federated search."""
     t0 = time.perf_counter()
     r = await client.post(hub + "/api/federated/search", json=query, timeout=60)
     wall = (time.perf_counter() - t0) * 1000
@@ -70,7 +74,14 @@ async def through_hub(client: httpx.AsyncClient, hub: str, query: dict[str, Any]
     bad = [n for n in answer["nodes"] if n["status"] != "ok"]
     if bad:
         raise RuntimeError(f"nodes not ok: {bad[:3]}")
-    return wall, max(n["latency_ms"] for n in answer["nodes"])
+    return wall, max(n["latency_ms"] for n in answer["nodes"]), answer["took_ms"]
+
+
+async def round_trip(client: httpx.AsyncClient, hub: str) -> float:
+    """One plain request to the hub (GET /health): the HTTP hop any service pays, for scale."""
+    t0 = time.perf_counter()
+    (await client.get(hub + "/health", timeout=60)).raise_for_status()
+    return (time.perf_counter() - t0) * 1000
 
 
 async def measure(hub: str, urls: list[str], requests: int, warmup: int) -> dict[str, list[float]]:
@@ -123,15 +134,18 @@ def main() -> None:
         with processes([*nodes, hub]):
             figures = asyncio.run(measure(hub.url, [n.url for n in nodes], args.requests, args.warmup))
     print(f"\nfan-out to {args.nodes} node processes, {args.requests} requests (after {args.warmup} warm-up)")
-    print(f"{'':28} {'p50 ms':>9} {'p90 ms':>9} {'p99 ms':>9}")
+    print(f"{'':30} {'p50 ms':>9} {'p90 ms':>9} {'p99 ms':>9}")
     for key, label in (
         ("hub_added", "hub added over slowest node"),
+        ("hub_inside", "  of which inside the hub"),
+        ("hub_hop", "  of which client-hub HTTP"),
+        ("health_hop", "GET /health round trip"),
         ("direct_added", "direct: over slowest node"),
         ("hub_wall", "hub wall"),
         ("direct_wall", "direct wall (baseline)"),
     ):
         v = figures[key]
-        print(f"{label:28} {statistics.median(v):9.2f} {pct(v, 0.9):9.2f} {pct(v, 0.99):9.2f}")
+        print(f"{label:30} {statistics.median(v):9.2f} {pct(v, 0.9):9.2f} {pct(v, 0.99):9.2f}")
     ratio = statistics.median(figures["hub_wall"]) / statistics.median(figures["direct_wall"])
     p50 = statistics.median(figures["hub_added"])
     print(f"ratio hub wall / direct wall (medians): {ratio:.2f}")

@@ -7,6 +7,7 @@ search, publishing, federation). Edges (cli/, web/) parse input, call one method
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -570,6 +571,7 @@ class Catalogue:
         node's status and latency (``partial`` when any node failed)."""
         from cikg.federation import NotExpressible, beacon_request, fan_out, merge
 
+        start = time.perf_counter()
         nodes = self.nodes()
         if not nodes:
             raise InvalidRequest(f"no nodes: the node list {self.settings.nodes_path} is absent or empty")
@@ -581,7 +583,9 @@ class Catalogue:
                 bodies["beacon"] = exc
         policy = None if self.authorised(token) else self.count_policy()
         answers = await fan_out(client, nodes, bodies, policy)
-        return merge(answers, policy, parts_protected=True)
+        merged = merge(answers, policy, parts_protected=True)
+        merged["took_ms"] = round((time.perf_counter() - start) * 1000, 2)
+        return merged
 
     async def federation_health(self, client: httpx.AsyncClient) -> list[dict[str, Any]]:
         """Every node's status and latency for a cheap request."""
