@@ -1,4 +1,5 @@
-"""A live federation for the hub tests: five real cikg nodes with harvested data, plus faulty nodes."""
+"""A live federation for the hub tests: five real cikg nodes with harvested data, plus faulty nodes
+(one per test session: the hub and union tests share it)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ class Federation:
     hub_catalogue: Catalogue
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]:
     root = tmp_path_factory.mktemp("federation")
     procs, data, entries, urls = [], {}, [], {}
