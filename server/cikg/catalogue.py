@@ -583,6 +583,10 @@ class Catalogue:
                 bodies["beacon"] = exc
         policy = None if self.authorised(token) else self.count_policy()
         answers = await fan_out(client, nodes, bodies, policy)
+        rejected = [a for a in answers if a.status == "error" and (a.reason or "").startswith("HTTP 400")]
+        if rejected and not any(a.status == "ok" for a in answers):
+            # no node could answer and the nodes say the query is wrong: that is the caller's error
+            raise InvalidRequest(f"node {rejected[0].node.id}: {rejected[0].reason}")
         merged = merge(answers, policy, parts_protected=True)
         merged["took_ms"] = round((time.perf_counter() - start) * 1000, 2)
         return merged

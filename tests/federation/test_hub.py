@@ -111,3 +111,15 @@ def test_cikg_search_federated_flag(federation: Federation, tmp_path: Path) -> N
     assert answer["collections"] and all("modality_ct" in c["modalities"] for c in answer["collections"])
     table = CliRunner().invoke(app, [*args, "--data-dir", str(tmp_path / "cli")])
     assert table.exit_code == 0 and "partial answer" in table.output
+
+
+@pytest.mark.slow
+def test_a_query_every_node_rejects_is_the_callers_error(federation: Federation) -> None:
+    r = httpx.post(
+        federation.hub + "/api/federated/search",
+        json={"query": {"field": "modality", "value": "no-such-modality-xyz"}},
+        timeout=30,
+    )
+    assert r.status_code == 400
+    assert "no-such-modality-xyz" in r.json()["detail"] and r.json()["detail"].startswith("node node")
+    assert httpx.get(federation.hub + "/api/federated/nodes", timeout=30).status_code == 200
