@@ -333,8 +333,8 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         "standard concept ids.",
         weight=1.0,
         protocols=(
-            Protocol(MAMMOGRAPHY, MG_SCANNERS, 3),
-            Protocol(BREAST_US, US_SCANNERS, 1),
+            Protocol(MAMMOGRAPHY, MG_SCANNERS, 2),
+            Protocol(BREAST_US, US_SCANNERS, 2),
             Protocol(BREAST_MR, MR_3T, 1),
         ),
         female=1.0,
