@@ -29,7 +29,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.support.live_server import free_tcp_port  # noqa: E402
+from tests.support.live_server import free_tcp_port
 
 
 def until_health(command: list[str], port: int) -> float:
