@@ -20,6 +20,8 @@ from cikg.demo.clinical import PHI
 from cikg.namespaces import CIKG
 from tests.demo.conftest import SCALE, Demo
 
+pytestmark = pytest.mark.slow  # one demo build per session (~20 s), then real processes
+
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
 HAS_CONDITION = "https://hyperontology.eucaim.cancerimage.eu/#hasCondition"

@@ -12,9 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+import pytest
 
 from cikg.demo import COLLECTIONS
 from tests.demo.conftest import Demo, demo_command
+
+pytestmark = pytest.mark.slow  # one demo build per session (~20 s), then real processes
 
 
 @contextmanager
