@@ -417,6 +417,20 @@ class Catalogue:
         except IdcError as exc:
             raise InvalidRequest(str(exc)) from exc
 
+    @staticmethod
+    def idc_collections() -> list[Any]:
+        """The collections of the installed IDC index (id, name, cancer types, series), no harvest."""
+        from cikg.harvest.idc import IdcError, IdcIndex, list_collections
+
+        try:
+            con = IdcIndex.installed().connect()
+        except IdcError as exc:
+            raise InvalidRequest(str(exc)) from exc
+        try:
+            return list_collections(con)
+        finally:
+            con.close()
+
     def harvest_status(self, *, history: bool = False) -> list[Any]:
         """Harvested sources: last run (or every run), outcome and counts, from the system graph."""
         from cikg.harvest.base import harvest_status

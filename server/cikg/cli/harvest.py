@@ -420,11 +420,30 @@ def idc(
     ),
     limit: int | None = typer.Option(None, "--limit", help="At most this many collections (by id)."),
     force: bool = typer.Option(False, "--force", help="Rebuild even where the index version is unchanged."),
+    list_only: bool = typer.Option(False, "--list", help="List the index's collections; harvest nothing."),
     engine: str = Engine,
     data_dir: Path | None = DataDir,
     as_json: bool = JsonOut,
 ) -> None:
     """Harvest the installed NCI Imaging Data Commons index (extra cikg[idc]): a source per collection."""
+    if list_only:
+        from cikg.catalogue import Catalogue
+
+        found = Catalogue.idc_collections()
+        rows = [
+            {
+                "collection_id": c.collection_id,
+                "name": c.name,
+                "cancer_types": c.cancer_types,
+                "series": c.series,
+            }
+            for c in found
+        ]
+        if as_json:
+            print_json(rows)
+        else:
+            print_table(["collection_id", "name", "cancer types", "series"], [list(r.values()) for r in rows])
+        return
     wanted = [c.strip() for c in collections.split(",") if c.strip()] if collections else None
     with open_catalogue(data_dir) as cat, _progress("IDC series") as progress:
         result = cat.harvest_idc(
