@@ -28,6 +28,7 @@ from cikg.store.endpoint import SparqlAnswer, answer
 from cikg.store.results import QueryResult
 
 if TYPE_CHECKING:
+    from cikg.search import Searcher
     from cikg.vocab import Concept, Hit, Resolution, Translation, Vocabulary, VocabularyInputs
     from cikg.vocab.importers import ImportReport
 
@@ -78,6 +79,8 @@ class Catalogue:
         self._vocab: Vocabulary | None = None
         self._vocab_key: tuple[tuple[str, str], ...] | None = None
         self._vocab_lock = threading.Lock()
+        self._searcher: Searcher | None = None
+        self._search_lock = threading.Lock()
 
     @property
     def store(self) -> TripleStore:
@@ -525,6 +528,40 @@ class Catalogue:
             return ping(index_url, self.settings.base_url)
         except PingFailed as exc:
             raise InvalidRequest(str(exc)) from exc
+
+    # -- search -----------------------------------------------------------------------------------
+    @property
+    def searcher(self) -> Searcher:
+        """The search over this store: a columnar index derived from the graph, rebuilt per source
+        whenever a source graph is replaced (docs/search.md)."""
+        if self._searcher is None:
+            from cikg.search import Searcher
+
+            with self._search_lock:
+                if self._searcher is None:
+                    self._searcher = Searcher(self._store, lambda: self.vocabulary)
+        assert self._searcher is not None
+        return self._searcher
+
+    def warm_search(self) -> None:
+        """Build the search index now (the service does it in the background at start)."""
+        self.searcher.warm()
+
+    def search(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Answer a native search body or a EUCAIM Explorer AST body (the SEARCH_CONTRACT shapes)."""
+        from cikg.search import SearchError
+
+        try:
+            return self.searcher.search(query)
+        except SearchError as exc:
+            raise InvalidRequest(str(exc)) from exc
+
+    def collection_summary(self, collection_id: str) -> dict[str, Any]:
+        """One collection as search answers it (counts, age range, sex, modalities, ...) with its facets."""
+        found = self.searcher.collection_summary(collection_id)
+        if found is None:
+            raise NotFound(f"no collection {collection_id!r}")
+        return found
 
     # -- vocabulary -------------------------------------------------------------------------------
     @property
