@@ -465,6 +465,48 @@ class Catalogue:
             "summaries": outcomes,
         }
 
+    def harvest_idc(
+        self,
+        *,
+        collections: list[str] | None = None,
+        limit: int | None = None,
+        force: bool = False,
+        progress: Any = None,
+        engine: str = "sparql",
+    ) -> Any:
+        """Harvest the installed NCI Imaging Data Commons index: one source per IDC collection."""
+        from cikg.harvest.idc import IdcError, harvest_idc
+        from cikg.validate import report_rows
+
+        try:
+            return harvest_idc(
+                self._store,
+                self.settings,
+                mapper=self._harvest_mapper(),
+                gate=self._harvest_gate(engine),
+                collections=collections,
+                limit=limit,
+                force=force,
+                progress=progress,
+                violation_rows=report_rows,
+            )
+        except IdcError as exc:
+            raise InvalidRequest(str(exc)) from exc
+
+    @staticmethod
+    def idc_collections() -> list[Any]:
+        """The collections of the installed IDC index (id, name, cancer types, series), no harvest."""
+        from cikg.harvest.idc import IdcError, IdcIndex, list_collections
+
+        try:
+            con = IdcIndex.installed().connect()
+        except IdcError as exc:
+            raise InvalidRequest(str(exc)) from exc
+        try:
+            return list_collections(con)
+        finally:
+            con.close()
+
     def harvest_status(self, *, history: bool = False) -> list[Any]:
         """Harvested sources: last run (or every run), outcome and counts, from the system graph."""
         from cikg.harvest.base import harvest_status

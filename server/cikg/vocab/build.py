@@ -626,6 +626,7 @@ def sssom_to_json(text: str) -> dict[str, Any]:
         "subject_preprocessing",
         "object_preprocessing",
     }
+    numeric = {"confidence", "similarity_score", "subject_match_field_score", "object_match_field_score"}
     rows = list(csv.reader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE))
     mappings = []
     for row in rows[1:]:
@@ -633,7 +634,12 @@ def sssom_to_json(text: str) -> dict[str, Any]:
         for col, value in zip(rows[0], row, strict=True):
             if value == "":
                 continue
-            record[col] = [v for v in value.split("|") if v] if col in multivalued else value
+            if col in multivalued:
+                record[col] = [v for v in value.split("|") if v]
+            elif col in numeric:
+                record[col] = float(value)
+            else:
+                record[col] = value
         mappings.append(record)
     out = _jsonable(meta)
     out["mappings"] = mappings

@@ -191,7 +191,9 @@ def dumps(meta: dict[str, Any], rows: list[dict[str, str]], columns: list[str] |
     buf = io.StringIO()
     for line in header.splitlines():
         buf.write(f"# {line}\n")
-    writer = csv.writer(buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")
+    writer = csv.writer(
+        buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None, escapechar="\\"
+    )
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_clean(row.get(c, "")) for c in columns])
