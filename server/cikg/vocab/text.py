@@ -19,6 +19,8 @@ _SPACES = re.compile(r"\s+")
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Casefold and strip diacritics (NFKD, combining marks dropped); Greek final sigma folds to sigma."""
+    if text.isascii():  # most labels: nothing to decompose, and casefold is lower
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
