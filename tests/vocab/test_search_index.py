@@ -96,3 +96,12 @@ def test_ranking_and_filters(index: LabelIndex) -> None:
     assert index.target[index.search("pulmon")[0].entry] == 0
     assert index.search("pulmon", langs={"en"}) == []  # only the Spanish label has it
     assert index.search("  ") == []
+
+
+def test_a_longer_query_may_miss_a_word_when_nothing_matches_all(index: LabelIndex) -> None:
+    # "left" is an indexed word, but no label has lung, cancer and left: the best partial match wins
+    top = index.search("lung cancer left", limit=3)
+    assert index.norm[top[0].entry] == "lung cancer"
+    assert top[0].score < index.search("lung cancer", limit=1)[0].score
+    # two words are not enough to drop one
+    assert index.search("cancer left", fuzzy=True) == []

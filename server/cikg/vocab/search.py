@@ -261,39 +261,48 @@ class LabelIndex:
             options.append(opts)
         if not options:
             return
-        # anchor on the word with the fewest candidate entries
+        # In fuzzy mode a longer query may miss a word or two ("... του πνεύμονα" for a label without
+        # "του"); an entry missing at most `missing` words holds one of the `missing + 1` rarest.
+        missing = 0 if not corrected or len(options) < 3 else 1 if len(options) < 6 else 2
         sizes = [sum(self._size(w, p) for w, _, p in opts) for opts in options]
-        anchor = min(range(len(options)), key=sizes.__getitem__)
+        order = sorted(range(len(options)), key=sizes.__getitem__)
+        anchors = order[: missing + 1]
         anchor_ids: list[int] = []
-        for w, _, p in options[anchor]:
-            anchor_ids.extend(self.prefix_entries(w, cap) if p else self.postings[w][:cap])
+        for a in anchors:
+            for w, _, p in options[a]:
+                anchor_ids.extend(self.prefix_entries(w, cap) if p else self.postings[w][:cap])
         base = WORD_SCORE if not corrected else FUZZY_WORD_SCORE
         n_words = len(words)
-        coverage = len(options) / n_words
         # the anchor's entries came from its postings: a single anchor option needs no re-check
-        single = len(options[anchor]) == 1
+        anchor = anchors[0]
+        single = missing == 0 and len(options[anchor]) == 1
         anchor_sim = options[anchor][0][1] if single else 0.0
         checks = [opts for i, opts in enumerate(options) if not (single and i == anchor)]
+        need = len(options) - missing
         first = words[0]
         norm = self.norm
         for eid in sorted(set(anchor_ids))[:cap]:
             text = norm[eid]
             ewords = text.split(" ")
             sim_total = anchor_sim
-            ok = True
+            matched = 1 if single else 0
+            lost = 0
             for opts in checks:
                 best = 0.0
                 for w, s, p in opts:
                     if s > best and ((p and any(x.startswith(w) for x in ewords)) or (not p and w in ewords)):
                         best = s
                 if best == 0.0:
-                    ok = False
-                    break
+                    lost += 1
+                    if lost > missing:
+                        break
+                    continue
                 sim_total += best
-            if not ok:
+                matched += 1
+            if matched < need:
                 continue
             extra = max(len(ewords) - n_words, 0)
-            score = base * coverage * (sim_total / len(options)) - extra * 1.5
+            score = base * (matched / n_words) * (sim_total / matched) - extra * 1.5
             if text.startswith(first):
                 score += 2.0
             consider(eid, score)
