@@ -177,3 +177,32 @@ def test_map_value(vocab: Vocabulary, kind: str, value: str, expected: str | Non
 def test_map_value_unknown_kind(vocab: Vocabulary) -> None:
     with pytest.raises(VocabularyError, match="unknown kind"):
         vocab.map_value("colour", "red")
+
+
+def test_imported_terms_are_packed_and_come_back_equal() -> None:
+    import pickle
+
+    from cikg.vocab.model import Concept, ImportedTerms, Packed
+
+    terms = ImportedTerms()
+    term = Concept(
+        "SNOMEDCT:1",
+        "http://snomed.info/id/1",
+        "SNOMEDCT:1",
+        {"en": 'Lung "quoted" cancer', "es": "Cáncer de pulmón"},
+        {"en": ("syn a", "syn b")},
+        "a definition",
+        ("SNOMEDCT:2",),
+        ("1",),
+        imported=True,
+        source="vocab-snomed",
+    )
+    terms["SNOMEDCT:1"] = term
+    again = pickle.loads(pickle.dumps(terms))
+    assert again["SNOMEDCT:1"] == term and "SNOMEDCT:1" in again and len(again) == 1
+    assert again.get("SNOMEDCT:3") is None and list(again) == ["SNOMEDCT:1"]
+    with pytest.raises(ValueError, match="not an imported term"):
+        terms["CIKG:x"] = Concept("x", "https://w3id.org/cikg/ontology/x", "CIKG:x", {"en": "x"})
+    packed = pickle.loads(pickle.dumps(Packed({"a": [("b", "skos:exactMatch", "s")], "c": ["d", "e"]})))
+    assert packed["a"] == [("b", "skos:exactMatch", "s")] and packed.get("c") == ["d", "e"]
+    assert packed.get("z", ()) == () and len(packed) == 2

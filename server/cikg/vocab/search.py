@@ -73,12 +73,12 @@ class LabelIndex:
         self.target = array("i", (e.target for e, _ in staged))
         self.lang: list[str | None] = [e.lang for e, _ in staged]
         self.tier = array("b", (e.tier for e, _ in staged))
-        postings: dict[str, list[int]] = {}
+        by_word: dict[str, list[int]] = {}
         for eid, norm in enumerate(self.norm):
             for tok in set(norm.split(" ")):
-                postings.setdefault(tok, []).append(eid)
-        self.postings: dict[str, array[int]] = {t: array("i", ids) for t, ids in postings.items()}
-        self.tokens: list[str] = sorted(self.postings)
+                by_word.setdefault(tok, []).append(eid)
+        self.postings = Postings(by_word)
+        self.tokens: list[str] = self.postings.words
         order = sorted(range(len(self.norm)), key=self.norm.__getitem__)
         self.full_sorted: list[str] = [self.norm[i] for i in order]
         self.full_ids = array("i", order)
@@ -99,7 +99,7 @@ class LabelIndex:
                 if len(tok) >= n:
                     groups.setdefault(tok[:n], []).append(tok)
         for prefix, toks in groups.items():
-            merged = heapq.merge(*(self.postings[t] for t in toks))
+            merged = heapq.merge(*(self.postings[t] for t in toks))  # few words per short prefix
             self._short[prefix] = _dedup_first(merged, SHORT_TOP)
 
     def _build_shapes(self) -> None:
@@ -135,11 +135,13 @@ class LabelIndex:
         if not toks:
             return []
         if len(toks) == 1:
-            return list(self.postings[toks[0]][:cap])
+            return list(self.postings.head(toks[0], cap))
         return _dedup_first(heapq.merge(*(self.postings[t] for t in toks)), cap)
 
     def prefix_size(self, prefix: str) -> int:
-        return sum(len(self.postings[t]) for t in self.token_range(prefix))
+        lo = bisect.bisect_left(self.tokens, prefix)
+        hi = bisect.bisect_left(self.tokens, prefix + "\uffff", lo)
+        return self.postings.span(lo, hi)
 
     def full_prefix_entries(self, norm: str, cap: int) -> list[int]:
         """Entries whose whole normalised text starts with ``norm``."""
@@ -270,7 +272,7 @@ class LabelIndex:
         anchor_ids: list[int] = []
         for a in anchors:
             for w, _, p in options[a]:
-                anchor_ids.extend(self.prefix_entries(w, cap) if p else self.postings[w][:cap])
+                anchor_ids.extend(self.prefix_entries(w, cap) if p else self.postings.head(w, cap))
         base = WORD_SCORE if not corrected else FUZZY_WORD_SCORE
         n_words = len(words)
         # the anchor's entries came from its postings: a single anchor option needs no re-check
@@ -310,10 +312,53 @@ class LabelIndex:
     def _size(self, word: str, as_prefix: bool) -> int:
         if as_prefix:
             return self.prefix_size(word) if len(word) > SHORT_PREFIX else SHORT_TOP
-        return len(self.postings.get(word, ()))
+        return self.postings.count(word)
 
     def similarity(self, query: str, eid: int) -> float:
         return float(fuzz.WRatio(normalize(query), self.norm[eid])) / 100.0
+
+
+class Postings:
+    """The entries (ascending ids) of every indexed word, all in one array: word ``i`` of the sorted
+    ``words`` owns ``ids[start[i]:start[i + 1]]``, so a range of words sharing a prefix owns one
+    contiguous run. Three objects instead of one array per word: the index's disk copy loads fast."""
+
+    def __init__(self, by_word: dict[str, list[int]]) -> None:
+        self.words: list[str] = sorted(by_word)
+        self.ids = array("i")
+        self.start = array("i", [0])
+        for word in self.words:
+            self.ids.extend(by_word[word])
+            self.start.append(len(self.ids))
+
+    def _find(self, word: str) -> int:
+        i = bisect.bisect_left(self.words, word)
+        return i if i < len(self.words) and self.words[i] == word else -1
+
+    def __contains__(self, word: str) -> bool:
+        return self._find(word) >= 0
+
+    def __getitem__(self, word: str) -> array[int]:
+        i = self._find(word)
+        if i < 0:
+            raise KeyError(word)
+        return self.ids[self.start[i] : self.start[i + 1]]
+
+    def head(self, word: str, cap: int) -> array[int]:
+        """The first (best) ``cap`` entries of ``word`` (none when it is not indexed)."""
+        i = self._find(word)
+        if i < 0:
+            return array("i")
+        lo = self.start[i]
+        return self.ids[lo : min(self.start[i + 1], lo + cap)]
+
+    def count(self, word: str) -> int:
+        i = self._find(word)
+        return 0 if i < 0 else self.start[i + 1] - self.start[i]
+
+    def span(self, lo: int, hi: int) -> int:
+        """How many entries words ``lo`` to ``hi - 1`` (positions in ``words``) hold together."""
+        return self.start[hi] - self.start[lo]
 
 
 def _dedup_first(items: Iterator[int], cap: int) -> list[int]:
