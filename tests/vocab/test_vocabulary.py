@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cikg.vocab import UnknownTerm, Vocabulary, VocabularyError
 from cikg.vocab.text import normalize
@@ -125,6 +127,21 @@ def test_normalize() -> None:
     assert normalize("ΟΓΚΟΣ") == normalize("όγκος")
     assert normalize("T2-weighted, axial") == "t2 weighted axial"
     assert normalize("ICDO 8140/3") == "icdo 8140/3"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="aZé ς_-./+*0\t\u0301ΣﬁßÅ", max_size=14))
+def test_normalize_fast_paths_agree_with_the_full_rules(text: str) -> None:
+    """ASCII folding and the already-plain shortcut give what the full rules give."""
+    import re
+    import unicodedata
+
+    folded = "".join(
+        c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c)
+    )
+    spaced = re.sub(r"[^\w/.+]+|_", " ", folded)
+    spaced = re.sub(r"(?:(?<=\s)|^)[./+]+|[./+]+(?=\s|$)", " ", spaced)
+    assert normalize(text) == re.sub(r"\s+", " ", spaced).strip()
 
 
 def test_translate_carries_predicate_and_source(vocab: Vocabulary) -> None:

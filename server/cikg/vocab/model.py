@@ -194,6 +194,9 @@ class ImportedTerms(abc.MutableMapping[str, Concept]):
             (term.iri, term.labels, term.synonyms, term.definition, term.parents, term.notations, term.source)
         )
 
+    def get(self, curie: str, default: Any = None) -> Any:  # no KeyError raised per miss
+        return self[curie] if curie in self._packed else default
+
     def __delitem__(self, curie: str) -> None:
         del self._packed[curie]
 

@@ -93,14 +93,15 @@ class LabelIndex:
 
     # -- building blocks ----------------------------------------------------------------------------
     def _build_short_prefixes(self) -> None:
-        groups: dict[str, list[str]] = {}
-        for tok in self.tokens:
-            for n in range(1, SHORT_PREFIX + 1):
-                if len(tok) >= n:
-                    groups.setdefault(tok[:n], []).append(tok)
-        for prefix, toks in groups.items():
-            merged = heapq.merge(*(self.postings[t] for t in toks))  # few words per short prefix
-            self._short[prefix] = _dedup_first(merged, SHORT_TOP)
+        prefixes = {tok[:n] for tok in self.tokens for n in range(1, min(len(tok), SHORT_PREFIX) + 1)}
+        for prefix in prefixes:
+            self._short[prefix] = self._best_of_run(prefix, SHORT_TOP)
+
+    def _best_of_run(self, prefix: str, cap: int) -> list[int]:
+        """The best ``cap`` entries of all the words starting with ``prefix`` (one contiguous run)."""
+        lo = bisect.bisect_left(self.tokens, prefix)
+        hi = bisect.bisect_left(self.tokens, prefix + "\uffff", lo)
+        return heapq.nsmallest(cap, set(self.postings.run(lo, hi)))
 
     def _build_shapes(self) -> None:
         """Indexed words, and their distinct prefixes, grouped by shape (length, number of digits).
@@ -136,6 +137,8 @@ class LabelIndex:
             return []
         if len(toks) == 1:
             return list(self.postings.head(toks[0], cap))
+        if len(toks) > 16:  # merging many short lists costs more than one pass over their run
+            return self._best_of_run(prefix, cap)
         return _dedup_first(heapq.merge(*(self.postings[t] for t in toks)), cap)
 
     def prefix_size(self, prefix: str) -> int:
@@ -355,6 +358,10 @@ class Postings:
     def count(self, word: str) -> int:
         i = self._find(word)
         return 0 if i < 0 else self.start[i + 1] - self.start[i]
+
+    def run(self, lo: int, hi: int) -> array[int]:
+        """The entries of words ``lo`` to ``hi - 1`` (positions in ``words``), word after word."""
+        return self.ids[self.start[lo] : self.start[hi]]
 
     def span(self, lo: int, hi: int) -> int:
         """How many entries words ``lo`` to ``hi - 1`` (positions in ``words``) hold together."""

@@ -25,9 +25,15 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_PLAIN = re.compile(r"[^\W_]+(?: [^\W_]+)*")
+"""Words of letters and digits with single spaces: already normalised once folded."""
+
+
 def normalize(text: str) -> str:
     """Folded text with punctuation turned into single spaces (``/``, ``.``, ``+`` kept inside words)."""
     folded = fold(text)
+    if _PLAIN.fullmatch(folded):
+        return folded
     spaced = _SEPARATORS.sub(" ", folded)
     spaced = _EDGE_PUNCT.sub(" ", spaced)
     return _SPACES.sub(" ", spaced).strip()

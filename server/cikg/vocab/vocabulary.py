@@ -298,11 +298,6 @@ class Vocabulary:
             for n in c.notations:
                 for b in c.branches or ("",):
                     self._notations.setdefault((b, n.strip().upper()), set()).add(c.id)
-        ext_children: dict[str, list[str]] = defaultdict(list)
-        for t in self.terms.values():
-            for p in t.parents:
-                ext_children[p].append(t.id)
-        self._ext_children = Packed(ext_children)
 
     def _build_index(self) -> None:
         entries: list[Entry] = []
@@ -316,11 +311,15 @@ class Vocabulary:
             for n in c.notations:
                 entries.append(Entry(n, ti, None, False, 1))
                 self._exact.setdefault(normalize(n), []).append((cid, False))
-        for curie, t in self.terms.items():
+        ext_children: dict[str, list[str]] = defaultdict(list)
+        for curie, t in self.terms.items():  # one pass: every imported term is unpacked once
             ti = len(targets)
             targets.append(curie)
             for text, lang, pref in t.all_labels():
                 entries.append(Entry(text, ti, lang, pref, 2 if pref else 3))
+            for p in t.parents:
+                ext_children[p].append(curie)
+        self._ext_children = Packed(ext_children)
         self._targets = targets
         self._target_index = {t: i for i, t in enumerate(targets)}
         self.index = LabelIndex(entries)
