@@ -29,6 +29,7 @@ from cikg.store.results import QueryResult
 
 if TYPE_CHECKING:
     from cikg.mapping.evaluate import Evaluation
+    from cikg.search import Searcher
     from cikg.vocab import Concept, Hit, Resolution, Translation, Vocabulary, VocabularyInputs
     from cikg.vocab.importers import ImportReport
 
@@ -79,6 +80,8 @@ class Catalogue:
         self._vocab: Vocabulary | None = None
         self._vocab_key: tuple[tuple[str, str], ...] | None = None
         self._vocab_lock = threading.Lock()
+        self._searcher: Searcher | None = None
+        self._search_lock = threading.Lock()
 
     @property
     def store(self) -> TripleStore:
@@ -390,6 +393,79 @@ class Catalogue:
             violation_rows=report_rows,
         )
 
+    def build_demo(
+        self,
+        *,
+        scale: int | None = None,
+        seed: int = 1,
+        workers: int | None = None,
+        force: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> dict[str, Any]:
+        """Generate the demo federation's sources under ``<data_dir>/demo`` and harvest every one through
+        its real harvester and the SHACL gate. A complete demo of the same scale, seed and base URL is
+        reused as it is (``reused: true``). Use settings from :func:`cikg.demo.build.demo_settings`."""
+        from cikg.demo.build import (
+            DEFAULT_SERIES,
+            DemoSettings,
+            prepare,
+            read_manifest,
+            steward_mappings,
+            write_manifest,
+        )
+
+        if scale is not None and scale < 100:
+            raise InvalidRequest(f"--scale {scale}: give at least 100 series")
+        if steward_mappings(self.settings.data_dir) not in self.settings.local_mappings:
+            raise InvalidRequest("build_demo needs the demo settings (cikg.demo.build.demo_settings)")
+        wanted = DemoSettings(scale or DEFAULT_SERIES, seed, base_url=self.settings.base_url)
+        known = read_manifest(self.settings.data_dir)
+        current = {info.source for info in self._store.sources()}
+        if (
+            not force
+            and known is not None
+            and known.generation_key() == wanted.generation_key()
+            and known.base_url == wanted.base_url
+            and known.sources
+            and all(source_iri(s) in current for s in known.sources)
+        ):
+            return {"reused": True, "sources": known.sources, "scale": known.scale, "seed": known.seed}
+        jobs = prepare(self.settings.data_dir, wanted, workers=workers, progress=progress)
+        self._vocab_key = None  # the steward's SSSOM is written now: (re)build the term index with it
+        total = sum(j.size for j in jobs)
+        done = 0
+        outcomes: dict[str, Any] = {}
+        for job in jobs:
+            if progress:
+                progress("harvest", done, total)
+
+            def files(n: int, of: int, _failed: int, base: int = done, size: int = job.size) -> None:
+                if progress and of:
+                    progress("harvest", base + size * n // of, total)
+
+            if job.kind == "dicom":
+                run = self.harvest_dicom(
+                    job.paths[0], job.source_id, metadata=job.metadata, workers=workers, progress=files
+                )
+            elif job.kind == "csv":
+                assert job.mapping is not None
+                run = self.harvest_csv(job.paths, job.mapping, job.source_id, metadata=job.metadata)
+            else:
+                run = self.harvest_fhir(job.paths, job.source_id, metadata=job.metadata)
+            outcomes[job.source_id] = run.report.summary
+            done += job.size
+        if progress:
+            progress("harvest", total, total)
+        wanted.sources = [j.source_id for j in jobs]
+        write_manifest(self.settings.data_dir, wanted)
+        return {
+            "reused": False,
+            "sources": wanted.sources,
+            "scale": wanted.scale,
+            "seed": seed,
+            "summaries": outcomes,
+        }
+
     def harvest_status(self, *, history: bool = False) -> list[Any]:
         """Harvested sources: last run (or every run), outcome and counts, from the system graph."""
         from cikg.harvest.base import harvest_status
@@ -484,6 +560,40 @@ class Catalogue:
             return ping(index_url, self.settings.base_url)
         except PingFailed as exc:
             raise InvalidRequest(str(exc)) from exc
+
+    # -- search -----------------------------------------------------------------------------------
+    @property
+    def searcher(self) -> Searcher:
+        """The search over this store: a columnar index derived from the graph, rebuilt per source
+        whenever a source graph is replaced (docs/search.md)."""
+        if self._searcher is None:
+            from cikg.search import Searcher
+
+            with self._search_lock:
+                if self._searcher is None:
+                    self._searcher = Searcher(self._store, lambda: self.vocabulary)
+        assert self._searcher is not None
+        return self._searcher
+
+    def warm_search(self) -> None:
+        """Build the search index now (the service does it in the background at start)."""
+        self.searcher.warm()
+
+    def search(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Answer a native search body or a EUCAIM Explorer AST body (the SEARCH_CONTRACT shapes)."""
+        from cikg.search import SearchError
+
+        try:
+            return self.searcher.search(query)
+        except SearchError as exc:
+            raise InvalidRequest(str(exc)) from exc
+
+    def collection_summary(self, collection_id: str) -> dict[str, Any]:
+        """One collection as search answers it (counts, age range, sex, modalities, ...) with its facets."""
+        found = self.searcher.collection_summary(collection_id)
+        if found is None:
+            raise NotFound(f"no collection {collection_id!r}")
+        return found
 
     # -- vocabulary -------------------------------------------------------------------------------
     @property

@@ -169,6 +169,21 @@ def test_load_from_file_and_triples(store: TripleStore, tmp_path: Path) -> None:
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
+def test_ntriples_writes_terms_as_pyoxigraph_does(store: TripleStore) -> None:
+    odd = [
+        ox.Literal('quote " backslash \\ newline \n tab \t'),
+        ox.Literal("Größe ✓ \u2028 sep", language="de"),
+        ox.Literal("42", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        ox.NamedNode(EX + "o"),
+    ]
+    triples = [ox.Triple(ox.NamedNode(EX + "s"), ox.NamedNode(EX + f"p{i}"), o) for i, o in enumerate(odd)]
+    info = store.replace_source(SRC_A, RdfData.of_triples(triples))
+    lines = [line for line in store.ntriples(info.graph).decode().split("\n") if line]
+    got = {tuple(line[:-2].split(" ", 2)) for line in lines}
+    want = {(str(t.subject), str(t.predicate), str(t.object)) for t in store.triples(info.graph)}
+    assert len(got) == len(triples) and got == want
+
+
 def test_dump_round_trips(store: TripleStore, tmp_path: Path) -> None:
     import io
 

@@ -149,6 +149,17 @@ CASES: dict[str, tuple[Callable[[list[ox.Triple]], list[ox.Triple]], str]] = {
         "MinInclusiveConstraintComponent",
     ),
     "max_inclusive": (replace(SER, S + "subjectAge", L("95", "integer")), "MaxInclusiveConstraintComponent"),
+    # pySHACL orders incomparable literals (a date against 90) rather than failing them: only the
+    # datatype breaks for a max bound, both do for a min bound
+    "max_inclusive_date": (
+        replace(SER, S + "subjectAge", L("2020-01-01", "date")),
+        "DatatypeConstraintComponent",
+    ),
+    "min_inclusive_date": (
+        replace(COLL, S + "numberOfSeries", L("2020-01-01", "date")),
+        "MinInclusiveConstraintComponent",
+    ),
+    "min_inclusive_string": (replace(COLL, S + "numberOfSeries", L("9")), "MinInclusiveConstraintComponent"),
     "pattern_key": (replace(SER, S + "seriesKey", L("PatientID-123")), "PatternConstraintComponent"),
     "pattern_month": (
         replace(SER, S + "acquisitionMonth", L("2020-13", "gYearMonth")),
@@ -243,3 +254,19 @@ def test_gate_rejects_and_keeps_the_previous_version() -> None:
     assert {"focus", "path", "constraint", "value", "message"} <= set(rows[0])
     assert report.to_json()["violations"] == len(report.violations)
     assert len(store._store.named_graphs().__iter__().__next__().value) > 0  # store still readable
+
+
+def test_subclasses_stated_in_the_graph_count_on_both_paths() -> None:
+    """The holder typed only with a subclass of foaf:Organization: still a focus node of the
+    organisation shape (its missing name is reported) and a valid sh:class value of dct:publisher."""
+    site = "http://example.org/ImagingSite"
+    org = "http://xmlns.com/foaf/0.1/Organization"
+    rdfs = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+    mutate = both(
+        replace(HOLDER, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", N(site)),
+        add(site, rdfs, N(org)),
+        drop(HOLDER, "http://xmlns.com/foaf/0.1/name"),
+    )
+    fast, ref = _both(mutate(_base()))
+    assert fast == ref
+    assert {(k[0], k[2]) for k in fast} == {(f"<{HOLDER}>", "MinCountConstraintComponent")}

@@ -2268,9 +2268,25 @@ class AcquisitionSemanticsEnum(str, Enum):
     """
     Dynamic susceptibility contrast
     """
+    echo_planar = "echo_planar"
+    """
+    Echo planar imaging
+    """
     flair = "flair"
     """
     FLAIR
+    """
+    gradient_echo = "gradient_echo"
+    """
+    Gradient echo
+    """
+    inversion_recovery = "inversion_recovery"
+    """
+    Inversion recovery
+    """
+    localizer = "localizer"
+    """
+    Localizer
     """
     low_dose_ct = "low_dose_ct"
     """
@@ -2283,6 +2299,10 @@ class AcquisitionSemanticsEnum(str, Enum):
     mr_perfusion = "mr_perfusion"
     """
     MR perfusion
+    """
+    mr_sequence_family = "mr_sequence_family"
+    """
+    MR pulse sequence family
     """
     mr_spectroscopy = "mr_spectroscopy"
     """
@@ -2303,6 +2323,18 @@ class AcquisitionSemanticsEnum(str, Enum):
     proton_density_weighted = "proton_density_weighted"
     """
     Proton density weighted
+    """
+    spin_echo = "spin_echo"
+    """
+    Spin echo
+    """
+    stir = "stir"
+    """
+    STIR
+    """
+    subtraction = "subtraction"
+    """
+    Subtraction
     """
     susceptibility_weighted = "susceptibility_weighted"
     """

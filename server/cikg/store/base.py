@@ -222,6 +222,11 @@ class TripleStore(Protocol):
         """Every triple of one graph (a version graph or the system graph)."""
         ...
 
+    def ntriples(self, graph: str) -> bytes:
+        """One graph as N-Triples, one triple per line, terms written as ``str()`` of pyoxigraph terms
+        (the bulk read of the SHACL fast path: no Python object per triple)."""
+        ...
+
     def dump(self, out: IO[bytes], fmt: ox.RdfFormat, *, graphs: list[str] | None = None) -> int:
         """Write the current graphs (or the given ones) as N-Quads / TriG; returns quads written."""
         ...

@@ -122,6 +122,9 @@ class OxigraphStore:
         for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
             yield quad.triple
 
+    def ntriples(self, graph: str) -> bytes:
+        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
+
     def count(self, graph: str | None = None) -> int:
         if graph is None:
             graphs = [info.graph for info in self._registry.values()] + [SYSTEM_GRAPH]

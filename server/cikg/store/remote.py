@@ -142,6 +142,9 @@ class RemoteSparqlStore:
         for quad in ox.parse(resp.content, format=ox.RdfFormat.TURTLE):
             yield quad.triple
 
+    def ntriples(self, graph: str) -> bytes:
+        return ox.serialize(self.triples(graph), format=ox.RdfFormat.N_TRIPLES) or b""
+
     def count(self, graph: str | None = None) -> int:
         graphs = [graph] if graph else [s.graph for s in self._registry().values()] + [SYSTEM_GRAPH]
         total = 0

@@ -1,19 +1,30 @@
-"""The fast SHACL validator: the generated shapes compiled to SPARQL and run inside Oxigraph.
+"""The fast SHACL validator: the generated shapes compiled into a per-predicate plan over the staged graph.
 
-Per property shape, one SELECT finds the value nodes breaking any *value* constraint that SPARQL can
-decide exactly (``sh:datatype`` by datatype IRI, ``sh:nodeKind``, ``sh:class`` within the graph,
-``sh:min/maxInclusive``, ``sh:min/maxExclusive``, ``sh:min/maxLength``); one grouped SELECT checks
-``sh:minCount`` / ``sh:maxCount``; ``sh:in`` is an anti-join (``MINUS { VALUES ... }``, hash-based
-whatever the list length); ``sh:closed`` is one SELECT per node shape. Two checks run on the
-*distinct* values in Python so they agree with pySHACL to the letter: lexical well-formedness of typed
-literals (rdflib's ``ill_typed``, as pySHACL uses) and ``sh:pattern`` (Python ``re.search`` with
-``sh:flags``, as pySHACL does).
+The graph is read once, as N-Triples text (``TripleStore.ntriples``: Oxigraph writes it natively), into
+one column of ``(subject, object)`` pairs per predicate; terms stay N-Triples strings, the form the
+report uses. The plan groups every property shape of every node shape by its predicate, and each
+predicate's column is visited once for all of them:
+
+* focus nodes of a node shape: subjects of ``rdf:type`` with a target class (or, when the graph states
+  ``rdfs:subClassOf``, a subclass of one);
+* ``sh:minCount`` / ``sh:maxCount``: set differences and counts of the column's subjects;
+* value constraints (``sh:datatype``, ``sh:nodeKind``, ``sh:class``, ``sh:in``, ``sh:pattern``,
+  ``sh:min/maxLength``, ``sh:min/maxInclusive``, ``sh:min/maxExclusive``) are decided once per
+  *distinct* value, then the pairs holding a bad value become results;
+* ``sh:hasValue`` and ``sh:closed`` (predicates outside the allowed set whose subjects are focus nodes).
+
+Every decision follows what pySHACL (the reference, ``reference.py``) does, and
+``tests/validate/test_gate.py`` checks both report the same (focus, path, component, value) sets on
+hand-made and randomly corrupted graphs: typed literals are checked for lexical well-formedness with
+rdflib's ``ill_typed`` (as pySHACL), ``sh:pattern`` with Python ``re.search`` and ``sh:flags`` (as
+pySHACL), and the bounds with pySHACL's own ``compare_literal`` on the distinct values.
 
 ``sh:class`` needs the ``rdf:type`` of the value node. A harvested graph references nodes described
-elsewhere (a collection's data holder lives in the data holder's source); values with no type in the
-validated graph are looked up in the *context* graphs (by default: every current source graph but the
-one being replaced), and only their ``rdf:type`` triples count. The pySHACL reference path is given
-the same type triples, so both report the same results.
+elsewhere (a collection's data holder lives in the data holder's source): values that have no type in
+the validated graph are looked up in the *context* graphs (by default: every current source graph but
+the one being replaced), and only their ``rdf:type`` triples count (the graph's own
+``rdfs:subClassOf`` triples apply to them). The pySHACL reference path is given the same type triples,
+so both report the same results.
 """
 
 from __future__ import annotations
@@ -22,36 +33,183 @@ import logging
 import re
 import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import pyoxigraph as ox
 
 from cikg.namespaces import RDF, RDFS, SH, XSD
 from cikg.store.base import Dataset, TripleStore
+from cikg.validate.reference import to_rdflib
 from cikg.validate.report import ValidationReport, Violation
 from cikg.validate.shapes import NodeShape, PropertyShape, Shapes
 
 _TYPE = f"<{RDF}type>"
 _SUBCLASS = f"<{RDFS}subClassOf>"
 _STRINGY = {XSD + "string", RDF + "langString"}
+_XSD_STRING = XSD + "string"
+_LANG_STRING = RDF + "langString"
+
+Pairs = list[tuple[str, str]]
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+Problems = dict[str, list[tuple[str, str]]]  # value -> [(component, message)]
 
 
-def _nt(term: Any) -> str:
-    return str(term)
+# -- terms as N-Triples text --------------------------------------------------------------------------
+def _is_iri(term: str) -> bool:
+    return term.startswith("<")
 
 
-def _lit_sparql(lit: ox.Literal) -> str:
-    return str(lit)
+def _is_blank(term: str) -> bool:
+    return term.startswith("_:")
+
+
+def _is_literal(term: str) -> bool:
+    return term.startswith('"')
+
+
+def _unescape(literal: str) -> str:
+    triple = next(iter(ox.parse(f"<x:s> <x:p> {literal} .".encode(), format=ox.RdfFormat.N_TRIPLES)))
+    obj = triple.object
+    assert isinstance(obj, ox.Literal)
+    return obj.value
+
+
+def _literal(term: str) -> tuple[str, str]:
+    """``"lex"^^<dt>`` / ``"lex"@en`` / ``"lex"`` -> (lexical form, datatype IRI)."""
+    end = term.rfind('"')
+    lexical, suffix = term[1:end], term[end + 1 :]
+    if "\\" in lexical:
+        lexical = _unescape(term)
+    if not suffix:
+        return lexical, _XSD_STRING
+    if suffix[0] == "@":
+        return lexical, _LANG_STRING
+    return lexical, suffix[3:-1]
+
+
+def _ox_literal(term: str) -> ox.Literal:
+    lexical, datatype = _literal(term)
+    if datatype == _LANG_STRING:
+        return ox.Literal(lexical, language=term[term.rfind('"') + 2 :])
+    return ox.Literal(lexical, datatype=ox.NamedNode(datatype))
+
+
+def _text(term: str) -> str:
+    """``STR()`` of an IRI or literal (what ``sh:pattern`` and the length constraints test)."""
+    return term[1:-1] if _is_iri(term) else _literal(term)[0]
+
+
+# -- the staged graph, one column per predicate -----------------------------------------------------
+class _Columns:
+    def __init__(self, ntriples: bytes) -> None:
+        cols: dict[str, Pairs] = {}
+        for line in ntriples.decode("utf-8").split("\n"):
+            if not line:
+                continue
+            s, p, o = line[:-2].split(" ", 2)
+            col = cols.get(p)
+            if col is None:
+                col = cols[p] = []
+            col.append((s, o))
+        self.cols = cols
+        self._subjects: dict[str, set[str]] = {}
+        self._counts: dict[str, Counter[str]] = {}
+        self._types: dict[str, set[str]] | None = None
+        parents: dict[str, set[str]] = {}
+        for c, d in cols.get(_SUBCLASS, ()):
+            parents.setdefault(c, set()).add(d)
+        self._parents = parents
+        self._ancestors: dict[str, frozenset[str]] = {}
+
+    def pairs(self, p: str) -> Pairs:
+        return self.cols.get(p, [])
+
+    def subjects(self, p: str) -> set[str]:
+        got = self._subjects.get(p)
+        if got is None:
+            got = self._subjects[p] = set(map(_FIRST, self.pairs(p)))
+        return got
+
+    def counts(self, p: str) -> Counter[str]:
+        got = self._counts.get(p)
+        if got is None:
+            got = self._counts[p] = Counter(map(_FIRST, self.pairs(p)))
+        return got
+
+    @property
+    def has_subclasses(self) -> bool:
+        return bool(self._parents)
+
+    def ancestors(self, cls: str) -> frozenset[str]:
+        """``cls`` and its superclasses by the graph's ``rdfs:subClassOf`` (``rdfs:subClassOf*``)."""
+        got = self._ancestors.get(cls)
+        if got is None:
+            seen, todo = {cls}, [cls]
+            while todo:
+                for parent in self._parents.get(todo.pop(), ()):
+                    if parent not in seen:
+                        seen.add(parent)
+                        todo.append(parent)
+            got = self._ancestors[cls] = frozenset(seen)
+        return got
+
+    def types(self) -> dict[str, set[str]]:
+        """Node -> its classes (``rdf:type/rdfs:subClassOf*`` within the graph)."""
+        if self._types is None:
+            types: dict[str, set[str]] = {}
+            for s, c in self.pairs(_TYPE):
+                types.setdefault(s, set()).update(self.ancestors(c))
+            self._types = types
+        return self._types
+
+    def focus(self, shape: NodeShape) -> set[str]:
+        targets = {f"<{c}>" for c in shape.target_classes}
+        if self.has_subclasses:
+            classes = {c for _, c in self.pairs(_TYPE)}
+            targets |= {c for c in classes if self.ancestors(c) & targets}
+        return {s for s, c in self.pairs(_TYPE) if c in targets}
+
+
+@dataclass
+class _Check:
+    """One property shape of one node shape, with its focus nodes."""
+
+    shape: NodeShape
+    ps: PropertyShape
+    focus: set[str]
+    out: list[Violation] = field(default_factory=list)
+
+    def add(self, focus: str, component: str, value: str | None, message: str) -> None:
+        self.out.append(_violation(focus, self.ps.path, component, value, message, self.ps.severity))
+
+
+def _violation(focus: str, path: str, component: str, value: str | None, message: str, sev: str) -> Violation:
+    return Violation(
+        focus=focus,
+        path=path,
+        component=component,
+        value=value,
+        message=message,
+        severity=sev.rsplit("#", 1)[-1],
+    )
 
 
 class FastValidator:
-    """Validates one graph of a :class:`TripleStore` against compiled shapes."""
+    """Validates one graph of a :class:`TripleStore` against the shapes, one pass per predicate."""
 
-    engine = "sparql"
+    engine = "sparql"  # the CLI / API name of the fast engine (it first compiled shapes to SPARQL)
 
     def __init__(self, shapes: Shapes) -> None:
         self.shapes = shapes
+        self._by_predicate: dict[str, list[tuple[NodeShape, PropertyShape]]] = {}
+        for shape in shapes.node_shapes:
+            for ps in shape.properties:
+                self._by_predicate.setdefault(f"<{ps.path}>", []).append((shape, ps))
 
     # -- public -------------------------------------------------------------------------------------
     def validate(
@@ -63,21 +221,18 @@ class FastValidator:
         max_results: int | None = None,
     ) -> ValidationReport:
         t0 = time.perf_counter()
-        self._store, self._graph, self._context = store, graph, tuple(context_graphs)
-        self._subclass = self._ask(f"ASK {{ ?a {_SUBCLASS} ?b }}")
+        run = _Run(store, graph, tuple(context_graphs), _Columns(store.ntriples(graph)))
+        focus = {shape.iri: run.g.focus(shape) for shape in self.shapes.node_shapes}
         out: list[Violation] = []
-        focus_total = 0
+        for p, entries in self._by_predicate.items():
+            for shape, ps in entries:
+                if focus[shape.iri]:
+                    check = _Check(shape, ps, focus[shape.iri])
+                    run.property(p, check)
+                    out.extend(check.out)
         for shape in self.shapes.node_shapes:
-            n_focus = self._count_focus(shape)
-            focus_total += n_focus
-            if n_focus == 0:
-                continue
-            for ps in shape.properties:
-                out.extend(self._property(shape, ps))
-            if shape.closed:
-                out.extend(self._closed(shape))
-            if max_results is not None and len(out) >= max_results:
-                break
+            if shape.closed and focus[shape.iri]:
+                out.extend(run.closed(shape, focus[shape.iri]))
         out = sorted(set(out))
         truncated = max_results is not None and len(out) > max_results
         if truncated:
@@ -86,316 +241,272 @@ class FastValidator:
             conforms=not out,
             violations=out,
             engine=self.engine,
-            focus_nodes=focus_total,
+            focus_nodes=sum(len(f) for f in focus.values()),
             seconds=time.perf_counter() - t0,
             truncated=truncated,
         )
 
-    # -- helpers ------------------------------------------------------------------------------------
-    def _select(self, sparql: str) -> list[dict[str, Any]]:
-        return list(self._store.query(sparql, graph=self._graph).rows())
 
-    def _ask(self, sparql: str) -> bool:
-        return bool(self._store.query(sparql, graph=self._graph).boolean)
+class _Run:
+    """One validation: the columns of the staged graph and the caches shared by every shape."""
 
-    def _focus(self, shape: NodeShape) -> str:
-        classes = " ".join(f"<{c}>" for c in shape.target_classes)
-        type_path = f"{_TYPE}/{_SUBCLASS}*" if self._subclass else _TYPE
-        if len(shape.target_classes) == 1:
-            return f"?f {type_path} {classes} ."
-        return f"VALUES ?tc {{ {classes} }} ?f {type_path} ?tc ."
+    def __init__(self, store: TripleStore, graph: str, context: tuple[str, ...], g: _Columns) -> None:
+        self.store, self.graph, self.context, self.g = store, graph, context, g
+        self._context_types: dict[str, set[str]] = {}
+        self._ill_typed: dict[tuple[str, str], bool] = {}
 
-    def _count_focus(self, shape: NodeShape) -> int:
-        rows = self._select(f"SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE {{ {self._focus(shape)} }}")
-        return int(rows[0]["n"].value) if rows else 0
+    # -- one property shape over its predicate's column ---------------------------------------------
+    def property(self, p: str, check: _Check) -> None:
+        ps, focus = check.ps, check.focus
+        pairs = self.g.pairs(p)
+        subjects = self.g.subjects(p)
+        if not subjects <= focus:
+            pairs = [(s, o) for s, o in pairs if s in focus]
+            subjects = subjects & focus
+        self._counts(p, check, pairs, subjects)
+        for hv in ps.has_value:
+            has = {s for s, o in pairs if o == str(hv)}
+            for f in focus - has:
+                check.add(f, "HasValueConstraintComponent", None, f"Missing expected value {hv}")
+        problems = self._value_problems(ps, set(map(_SECOND, pairs)))
+        if problems:
+            for s, o in pairs:
+                for component, message in problems.get(o, ()):
+                    check.add(s, component, o, message)
 
-    def _violation(
-        self, f: Any, ps_path: str, component: str, value: Any, message: str, severity: str
-    ) -> Violation:
-        return Violation(
-            focus=_nt(f),
-            path=ps_path,
-            component=component,
-            value=None if value is None else _nt(value),
-            message=message,
-            severity=severity.rsplit("#", 1)[-1],
-        )
+    def _counts(self, p: str, check: _Check, pairs: Pairs, subjects: set[str]) -> None:
+        ps, focus = check.ps, check.focus
+        lo, hi = ps.min_count or 0, ps.max_count
+        if lo == 0 and hi is None:
+            return
+        unique = len(pairs) == len(subjects)  # at most one value per focus node
+        few: Iterable[str] = ()
+        if lo == 1:
+            few = focus - subjects
+        elif lo > 1:
+            counts = self.g.counts(p)
+            few = [f for f in focus if counts.get(f, 0) < lo]
+        for f in few:
+            check.add(f, "MinCountConstraintComponent", None, f"Less than {lo} values on {f}->{p}")
+        if hi is not None and not (unique and hi >= 1):
+            counts = self.g.counts(p)
+            for f in subjects:
+                if counts[f] > hi:
+                    check.add(f, "MaxCountConstraintComponent", None, f"More than {hi} values on {f}->{p}")
 
-    # -- property shapes ----------------------------------------------------------------------------
-    def _property(self, shape: NodeShape, ps: PropertyShape) -> list[Violation]:
-        out: list[Violation] = []
-        focus = self._focus(shape)
-        p = f"<{ps.path}>"
-        sev = ps.severity
-        # cardinality
-        if ps.min_count is not None or ps.max_count is not None:
-            conds = []
-            if ps.min_count is not None and ps.min_count > 0:
-                conds.append(f"?n < {ps.min_count}")
-            if ps.max_count is not None:
-                conds.append(f"?n > {ps.max_count}")
-            if conds:
-                optional = ps.min_count is not None and ps.min_count > 0
-                inner = f"OPTIONAL {{ ?f {p} ?v }}" if optional else f"?f {p} ?v ."
-                q = (
-                    f"SELECT ?f ?n WHERE {{ {{ SELECT ?f (COUNT(DISTINCT ?v) AS ?n) WHERE {{ "
-                    f"{{ SELECT DISTINCT ?f WHERE {{ {focus} }} }} {inner} }} GROUP BY ?f }} "
-                    f"FILTER({' || '.join(conds)}) }}"
-                )
-                for row in self._select(q):
-                    n = int(row["n"].value)
-                    if ps.min_count is not None and n < ps.min_count:
-                        out.append(
-                            self._violation(
-                                row["f"],
-                                ps.path,
-                                "MinCountConstraintComponent",
-                                None,
-                                f"Less than {ps.min_count} values on {row['f']}->{p}",
-                                sev,
-                            )
-                        )
-                    if ps.max_count is not None and n > ps.max_count:
-                        out.append(
-                            self._violation(
-                                row["f"],
-                                ps.path,
-                                "MaxCountConstraintComponent",
-                                None,
-                                f"More than {ps.max_count} values on {row['f']}->{p}",
-                                sev,
-                            )
-                        )
-        # value constraints decidable in SPARQL, in one pass
-        checks: list[tuple[str, str, str]] = []  # (variable, violation expression, component)
+    # -- value constraints, once per distinct value ------------------------------------------------
+    def _value_problems(self, ps: PropertyShape, values: set[str]) -> Problems:
+        problems: Problems = {}
+        if not values:
+            return problems
+
+        def flag(bad: Iterable[str], component: str, message: str) -> None:
+            for v in bad:
+                problems.setdefault(v, []).append((component, message))
+
         if ps.datatype:
-            checks.append(
-                ("dt", f"!(isLiteral(?v) && datatype(?v) = <{ps.datatype}>)", "DatatypeConstraintComponent")
+            flag(
+                (v for v in values if not self._has_datatype(v, ps.datatype)),
+                "DatatypeConstraintComponent",
+                f"Value is not Literal with datatype <{ps.datatype}>",
             )
         if ps.node_kind:
-            checks.append(("nk", _node_kind_violation(ps.node_kind), "NodeKindConstraintComponent"))
-        type_path = f"{_TYPE}/{_SUBCLASS}*" if self._subclass else _TYPE
-        for i, cls in enumerate(ps.class_):
-            checks.append(
-                (
-                    f"cl{i}",
-                    f"(isLiteral(?v) || NOT EXISTS {{ ?v {type_path} <{cls}> }})",
-                    f"ClassConstraintComponent|{cls}",
-                )
+            ok = _NODE_KINDS[ps.node_kind[len(SH) :]]
+            flag(
+                (v for v in values if not ok(v)),
+                "NodeKindConstraintComponent",
+                f"Value is not of Node Kind <{ps.node_kind}>",
             )
-        for attr, op, comp in (
-            ("min_inclusive", ">=", "MinInclusiveConstraintComponent"),
-            ("max_inclusive", "<=", "MaxInclusiveConstraintComponent"),
-            ("min_exclusive", ">", "MinExclusiveConstraintComponent"),
-            ("max_exclusive", "<", "MaxExclusiveConstraintComponent"),
-        ):
+        for cls in ps.class_:
+            flag(
+                self._not_of_class(values, cls),
+                "ClassConstraintComponent",
+                f"Value does not have class <{cls}>",
+            )
+        for attr, op, comp, text in _BOUNDS:
             bound = getattr(ps, attr)
             if bound is not None:
-                checks.append((attr, f"!COALESCE(?v {op} {_lit_sparql(bound)}, false)", comp))
+                flag(self._out_of_bound(values, op, bound), comp, f"Value is not {text} {bound}")
         if ps.min_length is not None:
-            checks.append(
-                (
-                    "minl",
-                    f"(isBlank(?v) || STRLEN(STR(?v)) < {ps.min_length})",
-                    "MinLengthConstraintComponent",
-                )
+            n = ps.min_length
+            flag(
+                (v for v in values if _is_blank(v) or len(_text(v)) < n),
+                "MinLengthConstraintComponent",
+                f"String length not >= {n}",
             )
         if ps.max_length is not None:
-            checks.append(
-                (
-                    "maxl",
-                    f"(isBlank(?v) || STRLEN(STR(?v)) > {ps.max_length})",
-                    "MaxLengthConstraintComponent",
-                )
+            n = ps.max_length
+            flag(
+                (v for v in values if _is_blank(v) or len(_text(v)) > n),
+                "MaxLengthConstraintComponent",
+                f"String length not <= {n}",
             )
-        if checks:
-            binds = " ".join(f"BIND({expr} AS ?{var})" for var, expr, _ in checks)
-            anybad = " || ".join(f"?{var}" for var, _, _ in checks)
-            names = " ".join(f"?{var}" for var, _, _ in checks)
-            q = f"SELECT DISTINCT ?f ?v {names} WHERE {{ {focus} ?f {p} ?v . {binds} FILTER({anybad}) }}"
-            class_candidates: list[tuple[Any, Any, str]] = []
-            for row in self._select(q):
-                for var, _, comp in checks:
-                    flag = row.get(var)
-                    if flag is None or flag.value != "true":
-                        continue
-                    if comp.startswith("ClassConstraintComponent|"):
-                        class_candidates.append((row["f"], row["v"], comp.split("|", 1)[1]))
-                        continue
-                    out.append(self._violation(row["f"], ps.path, comp, row["v"], _message(comp, ps), sev))
-            out.extend(self._class_with_context(ps, class_candidates))
         if ps.in_ is not None:
-            values = " ".join(str(t) for t in ps.in_)
-            q = f"SELECT DISTINCT ?f ?v WHERE {{ {focus} ?f {p} ?v . MINUS {{ VALUES ?v {{ {values} }} }} }}"
-            for row in self._select(q):
-                out.append(
-                    self._violation(
-                        row["f"],
-                        ps.path,
-                        "InConstraintComponent",
-                        row["v"],
-                        "Value is not in the list of allowed values",
-                        sev,
-                    )
-                )
-        if ps.datatype and ps.datatype not in _STRINGY:
-            out.extend(self._ill_typed(focus, ps))
+            allowed = {str(t) for t in ps.in_}
+            flag(values - allowed, "InConstraintComponent", "Value is not in the list of allowed values")
         for pattern in ps.patterns:
-            out.extend(self._pattern(focus, ps, pattern))
-        for hv in ps.has_value:
-            q = f"SELECT DISTINCT ?f WHERE {{ {focus} FILTER NOT EXISTS {{ ?f {p} {hv} }} }}"
-            for row in self._select(q):
-                out.append(
-                    self._violation(
-                        row["f"],
-                        ps.path,
-                        "HasValueConstraintComponent",
-                        None,
-                        f"Missing expected value {hv}",
-                        sev,
-                    )
-                )
-        return out
-
-    def _class_with_context(
-        self, ps: PropertyShape, candidates: list[tuple[Any, Any, str]]
-    ) -> list[Violation]:
-        """Class candidates not typed in the graph: look their types up in the context graphs."""
-        if not candidates:
-            return []
-        typed: dict[str, set[str]] = {}
-        lookup = sorted({_nt(v) for _, v, _ in candidates if isinstance(v, ox.NamedNode)})
-        if lookup and self._context:
-            for chunk in _chunks(lookup, 500):
-                q = (
-                    f"SELECT DISTINCT ?v ?c WHERE {{ VALUES ?v {{ {' '.join(chunk)} }} "
-                    f"?v {_TYPE}/{_SUBCLASS}* ?c }}"
-                )
-                res = self._store.query(q, dataset=Dataset(default=self._context, named=()))
-                for row in res.rows():
-                    typed.setdefault(_nt(row["v"]), set()).add(row["c"].value)
-        out = []
-        for f, v, cls in candidates:
-            if cls in typed.get(_nt(v), set()):
-                continue
-            out.append(
-                self._violation(
-                    f,
-                    ps.path,
-                    "ClassConstraintComponent",
-                    v,
-                    f"Value does not have class <{cls}>",
-                    ps.severity,
-                )
+            rx = _regex(pattern, ps.flags)
+            flag(
+                (v for v in values if _is_blank(v) or not rx.search(_text(v))),
+                "PatternConstraintComponent",
+                f"Value does not match pattern '{pattern}'",
             )
-        return out
+        return problems
 
-    def _ill_typed(self, focus: str, ps: PropertyShape) -> list[Violation]:
+    def _has_datatype(self, value: str, dt: str) -> bool:
+        if not _is_literal(value):
+            return False
+        lexical, actual = _literal(value)
+        if actual != dt:
+            return False
+        if dt in _STRINGY:
+            return True
+        key = (lexical, dt)
+        ill = self._ill_typed.get(key)
+        if ill is None:
+            ill = self._ill_typed[key] = _ill_typed(lexical, dt)
+        return not ill
+
+    def _not_of_class(self, values: set[str], cls: str) -> list[str]:
+        target = f"<{cls}>"
+        types = self.g.types()
+        bad, untyped = [], []
+        for v in values:
+            if _is_literal(v):
+                bad.append(v)
+            elif v in types:
+                if target not in types[v]:
+                    bad.append(v)
+            elif _is_blank(v):
+                bad.append(v)
+            else:
+                untyped.append(v)
+        if untyped:
+            known = self._types_in_context(untyped)
+            bad.extend(v for v in untyped if target not in known.get(v, ()))
+        return bad
+
+    def _types_in_context(self, iris: list[str]) -> dict[str, set[str]]:
+        """The classes of IRIs untyped in the graph: their ``rdf:type`` in the context graphs, closed
+        under the graph's ``rdfs:subClassOf`` (what the reference engine's data graph holds)."""
+        missing = sorted(v for v in iris if v not in self._context_types)
+        for v in missing:
+            self._context_types[v] = set()
+        if missing and self.context:
+            for chunk in _chunks(missing, 500):
+                q = f"SELECT DISTINCT ?v ?c WHERE {{ VALUES ?v {{ {' '.join(chunk)} }} ?v {_TYPE} ?c }}"
+                res = self.store.query(q, dataset=Dataset(default=self.context, named=()))
+                for row in res.rows():
+                    self._context_types[str(row["v"])] |= self.g.ancestors(str(row["c"]))
+        return self._context_types
+
+    def _out_of_bound(self, values: set[str], op: str, bound: ox.Literal) -> list[str]:
+        """The values that break ``value op bound``, decided as pySHACL decides them (its
+        ``compare_literal`` on rdflib literals; non-literals, and a string against a non-string,
+        always break it)."""
+        from pyshacl.rdfutil.compare import compare_literal
         from rdflib import Literal as RdfLiteral
         from rdflib import URIRef
 
-        dt = ps.datatype
-        assert dt is not None
-        q = (
-            f"SELECT DISTINCT ?v WHERE {{ {focus} ?f <{ps.path}> ?v . "
-            f"FILTER(isLiteral(?v) && datatype(?v) = <{dt}>) }}"
-        )
-        rdflib_log = logging.getLogger("rdflib.term")
-        previous = rdflib_log.disabled
-        rdflib_log.disabled = True
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            bad = self._ill_typed_values(q, dt, RdfLiteral, URIRef)
-        rdflib_log.disabled = previous
-        return self._rows_with_values(
-            focus, ps, bad, "DatatypeConstraintComponent", f"Value is not Literal with datatype <{dt}>"
-        )
-
-    def _ill_typed_values(self, q: str, dt: str, rdf_literal: Any, uriref: Any) -> list[ox.Literal]:
-        bad: list[ox.Literal] = []
-        for row in self._select(q):
-            lit = row["v"]
-            rl = rdf_literal(lit.value, datatype=uriref(dt), normalize=False)
-            if getattr(rl, "ill_typed", None) is True or not _actual_datatype_ok(rl, dt):
-                bad.append(lit)
+        limit = RdfLiteral(bound.value, datatype=URIRef(bound.datatype.value))  # as rdflib parses the shapes
+        limit_is_string = isinstance(limit.value, str)
+        bad = []
+        with _quiet_rdflib():
+            for v in values:
+                bad.extend(self._breaks(v, op, limit, limit_is_string, compare_literal))
         return bad
 
-    def _pattern(self, focus: str, ps: PropertyShape, pattern: str) -> list[Violation]:
-        flags = 0
-        if ps.flags:
-            if "i" in ps.flags.lower():
-                flags |= re.I
-            if "m" in ps.flags.lower():
-                flags |= re.M
-        rx = re.compile(pattern, flags)
-        q = f"SELECT DISTINCT ?v WHERE {{ {focus} ?f <{ps.path}> ?v . }}"
-        bad = []
-        for row in self._select(q):
-            v = row["v"]
-            if isinstance(v, ox.BlankNode) or not rx.search(v.value):
-                bad.append(v)
-        return self._rows_with_values(
-            focus, ps, bad, "PatternConstraintComponent", f"Value does not match pattern '{pattern}'"
-        )
+    @staticmethod
+    def _breaks(v: str, op: str, limit: Any, limit_is_string: bool, compare: Any) -> list[str]:
+        if not _is_literal(v):
+            return [v]
+        lit = to_rdflib(_ox_literal(v))
+        if isinstance(lit.value, str) != limit_is_string:
+            return [v]
+        try:
+            cmp = compare(lit, limit)
+        except (TypeError, NotImplementedError):
+            return [v]
+        return [] if _ORDER[op](cmp) else [v]
 
-    def _rows_with_values(
-        self, focus: str, ps: PropertyShape, values: list[Any], component: str, message: str
-    ) -> list[Violation]:
+    # -- closed node shapes ------------------------------------------------------------------------
+    def closed(self, shape: NodeShape, focus: set[str]) -> list[Violation]:
+        allowed = {f"<{p}>" for p in shape.allowed_predicates}
         out: list[Violation] = []
-        plain = [v for v in values if not isinstance(v, ox.BlankNode)]
-        for chunk in _chunks([str(v) for v in plain], 500):
-            listed = " ".join(chunk)
-            q = f"SELECT DISTINCT ?f ?v WHERE {{ VALUES ?v {{ {listed} }} {focus} ?f <{ps.path}> ?v . }}"
-            for row in self._select(q):
-                out.append(self._violation(row["f"], ps.path, component, row["v"], message, ps.severity))
-        if any(isinstance(v, ox.BlankNode) for v in values):
-            q = f"SELECT DISTINCT ?f ?v WHERE {{ {focus} ?f <{ps.path}> ?v . FILTER(isBlank(?v)) }}"
-            for row in self._select(q):
-                out.append(self._violation(row["f"], ps.path, component, row["v"], message, ps.severity))
+        for p, pairs in self.g.cols.items():
+            if p in allowed or not self.g.subjects(p) & focus:
+                continue
+            for s, o in pairs:
+                if s in focus:
+                    out.append(
+                        _violation(
+                            s,
+                            p[1:-1],
+                            "ClosedConstraintComponent",
+                            o,
+                            f"Node {s} is closed. It cannot have value: {o}",
+                            shape.severity,
+                        )
+                    )
         return out
 
-    def _closed(self, shape: NodeShape) -> list[Violation]:
-        allowed = " ".join(f"<{p}>" for p in sorted(shape.allowed_predicates))
-        q = (
-            f"SELECT DISTINCT ?f ?p ?o WHERE {{ {self._focus(shape)} ?f ?p ?o . "
-            f"MINUS {{ VALUES ?p {{ {allowed} }} }} }}"
-        )
-        return [
-            self._violation(
-                row["f"],
-                row["p"].value,
-                "ClosedConstraintComponent",
-                row["o"],
-                f"Node {row['f']} is closed. It cannot have value: {row['o']}",
-                shape.severity,
-            )
-            for row in self._select(q)
-        ]
+
+_NODE_KINDS: dict[str, Callable[[str], bool]] = {
+    "IRI": _is_iri,
+    "Literal": _is_literal,
+    "BlankNode": _is_blank,
+    "BlankNodeOrIRI": lambda v: not _is_literal(v),
+    "BlankNodeOrLiteral": lambda v: not _is_iri(v),
+    "IRIOrLiteral": lambda v: not _is_blank(v),
+}
+
+_ORDER: dict[str, Callable[[int], bool]] = {
+    ">=": lambda c: c >= 0,
+    "<=": lambda c: c <= 0,
+    ">": lambda c: c > 0,
+    "<": lambda c: c < 0,
+}
+_BOUNDS = (
+    ("min_inclusive", ">=", "MinInclusiveConstraintComponent", ">="),
+    ("max_inclusive", "<=", "MaxInclusiveConstraintComponent", "<="),
+    ("min_exclusive", ">", "MinExclusiveConstraintComponent", ">"),
+    ("max_exclusive", "<", "MaxExclusiveConstraintComponent", "<"),
+)
 
 
-def _node_kind_violation(kind: str) -> str:
-    k = kind[len(SH) :]
-    return {
-        "IRI": "!isIRI(?v)",
-        "Literal": "!isLiteral(?v)",
-        "BlankNode": "!isBlank(?v)",
-        "BlankNodeOrIRI": "isLiteral(?v)",
-        "BlankNodeOrLiteral": "isIRI(?v)",
-        "IRIOrLiteral": "isBlank(?v)",
-    }[k]
+def _regex(pattern: str, flags: str | None) -> re.Pattern[str]:
+    bits = 0
+    if flags:
+        if "i" in flags.lower():
+            bits |= re.I
+        if "m" in flags.lower():
+            bits |= re.M
+    return re.compile(pattern, bits)
 
 
-def _message(component: str, ps: PropertyShape) -> str:
-    return {
-        "DatatypeConstraintComponent": f"Value is not Literal with datatype <{ps.datatype}>",
-        "NodeKindConstraintComponent": f"Value is not of Node Kind <{ps.node_kind}>",
-        "MinInclusiveConstraintComponent": f"Value is not >= {ps.min_inclusive}",
-        "MaxInclusiveConstraintComponent": f"Value is not <= {ps.max_inclusive}",
-        "MinExclusiveConstraintComponent": f"Value is not > {ps.min_exclusive}",
-        "MaxExclusiveConstraintComponent": f"Value is not < {ps.max_exclusive}",
-        "MinLengthConstraintComponent": f"String length not >= {ps.min_length}",
-        "MaxLengthConstraintComponent": f"String length not <= {ps.max_length}",
-    }.get(component, component)
+def _ill_typed(lexical: str, dt: str) -> bool:
+    """pySHACL's datatype check of a literal whose datatype IRI is right: rdflib's ``ill_typed`` and
+    the Python type of its value."""
+    from rdflib import Literal as RdfLiteral
+    from rdflib import URIRef
+
+    with _quiet_rdflib():
+        lit = RdfLiteral(lexical, datatype=URIRef(dt), normalize=False)
+        return getattr(lit, "ill_typed", None) is True or not _actual_datatype_ok(lit, dt)
+
+
+@contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    """rdflib logs and warns about every ill-typed literal it builds; the report says it once."""
+    rdflib_log = logging.getLogger("rdflib.term")
+    previous = rdflib_log.disabled
+    rdflib_log.disabled = True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        rdflib_log.disabled = previous
 
 
 def _actual_datatype_ok(lit: Any, dt: str) -> bool:

@@ -15,7 +15,7 @@ from cikg.validate.report import ValidationReport, Violation, component_name
 from cikg.validate.shapes import Shapes
 
 
-def _to_rdflib(term: Any) -> Any:
+def to_rdflib(term: Any) -> Any:
     from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, ox.NamedNode):
@@ -50,7 +50,7 @@ def _to_nt(term: Any) -> str:
 def context_types(
     store: TripleStore, triples: Iterable[ox.Triple], shapes: Shapes, context_graphs: tuple[str, ...]
 ) -> list[ox.Triple]:
-    """``rdf:type`` (and ``rdfs:subClassOf``) triples from the context graphs for the IRIs the graph
+    """``rdf:type`` triples from the context graphs for the IRIs the graph
     references through ``sh:class`` paths without typing them itself (what the fast path looks up)."""
     class_paths = {ps.path for s in shapes.node_shapes for ps in s.properties if ps.class_}
     typed: set[str] = set()
@@ -86,10 +86,10 @@ def validate_triples(
     t0 = time.perf_counter()
     data = Graph()
     for t in triples:
-        data.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
+        data.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
     subjects = {str(t.subject) for t in triples}
     for t in context:
-        data.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
+        data.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
     shacl = Graph().parse(data=shapes.text, format="turtle")
     for name in ("pyshacl", "rdflib.term"):
         logging.getLogger(name).setLevel(logging.CRITICAL)

@@ -59,6 +59,10 @@ def _warm(cat: Catalogue) -> None:
         cat.warm_vocabulary()
     except Exception as exc:  # a missing ontology is reported by the term endpoints themselves
         log.warning("term index not built: %s", exc)
+    try:
+        cat.warm_search()
+    except Exception as exc:  # the search rebuilds on first use and reports its own errors
+        log.warning("search index not built: %s", exc)
 
 
 def _collect(cat: Catalogue) -> None:

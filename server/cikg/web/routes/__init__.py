@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from cikg.web.routes import catalog, fdp, health, ontology, resources, sparql, terms
+from cikg.web.routes import catalog, fdp, health, ontology, resources, search, sparql, terms
 
 ROUTERS: list[APIRouter] = [
     health.router,
     sparql.router,
     terms.router,
+    search.router,
     ontology.router,
     catalog.router,
     resources.router,

@@ -1,0 +1,445 @@
+"""The derived columnar index: one row per series (integer-coded numpy columns), built from the graph
+and rebuilt per source graph whenever the store's registry points a source at a new version.
+
+The graph stays the source of truth; :class:`SearchIndex` is a cache of it that answers the same
+questions as the SPARQL compiler (``tests/search/test_index_equals_sparql.py`` checks that on
+randomised queries). Criteria become boolean masks over subjects; distinct counts use a boolean
+'seen' array or ``np.bincount``, never ``np.unique`` on the query path.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from cikg.search.answer import SUBJECT_FIELDS, Answer, CollectionCounts, collection_leaf, seriesless_matches
+from cikg.search.collections import CollectionInfo, load_collections
+from cikg.search.fields import FIELDS, MULTIVALUED_SERIES, SINGLE_SERIES, predicates
+from cikg.search.query import Holders, Leaf, Node
+
+Bool = npt.NDArray[np.bool_]
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+AGE_SLOTS = 91  # ages are capped at 90 by the model
+
+
+class Codes:
+    """An append-only dictionary of graph values (IRIs) -> small integers, one per field."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.values: list[str] = []
+
+    def code(self, value: str) -> int:
+        found = self.ids.get(value)
+        if found is None:
+            found = self.ids[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+    def lut(self, iris: frozenset[str]) -> Bool:
+        """A lookup table over codes (one spare False slot, so code -1 = missing looks up False)."""
+        table = np.zeros(len(self.values) + 1, dtype=bool)
+        hits = [self.ids[v] for v in iris if v in self.ids]
+        if hits:
+            table[np.asarray(hits, dtype=np.int64)] = True
+        return table
+
+
+@dataclass
+class Partition:
+    """The series rows of one source graph (local subject and study numbers)."""
+
+    graph: str
+    colls: list[str]
+    row_coll: Ints
+    row_subj: Ints
+    row_study: Ints
+    n_subjects: int
+    n_studies: int
+    single: dict[str, Ints]
+    multi: dict[str, tuple[Ints, Ints]]
+    numeric: dict[str, Floats]
+
+
+def load_partition(store: Any, graph: str, codes: dict[str, Codes]) -> Partition:
+    p = predicates()
+    s = p.series
+    single_preds = {f: s[FIELDS[f].series_slot or ""] for f in SINGLE_SERIES}
+    q = f"""SELECT ?s ?c ?k ?st ?age ?fs {" ".join("?" + f for f in SINGLE_SERIES)} WHERE {{
+  ?s a <{p.series_class}> ; <{s["is_part_of"]}> ?c ; <{s["subject_key"]}> ?k ; <{s["study_key"]}> ?st .
+  {" ".join(f"OPTIONAL {{ ?s <{pred}> ?{f} }}" for f, pred in single_preds.items())}
+  OPTIONAL {{ ?s <{s["subject_age"]}> ?age }} OPTIONAL {{ ?s <{s["magnetic_field_strength"]}> ?fs }} }}"""
+    coll_ids: dict[str, int] = {}
+    subj_ids: dict[tuple[int, str], int] = {}
+    study_ids: dict[tuple[int, str], int] = {}
+    row_of: dict[str, int] = {}
+    cols: dict[str, list[int]] = {f: [] for f in SINGLE_SERIES}
+    rc: list[int] = []
+    rs: list[int] = []
+    rt: list[int] = []
+    ages: list[float] = []
+    fss: list[float] = []
+    nan = math.nan
+    for row in store.query(q, graph=graph).rows():
+        sid = row["s"].value
+        if sid in row_of:
+            continue
+        c = coll_ids.setdefault(row["c"].value, len(coll_ids))
+        row_of[sid] = len(rc)
+        rc.append(c)
+        rs.append(subj_ids.setdefault((c, row["k"].value), len(subj_ids)))
+        rt.append(study_ids.setdefault((c, row["st"].value), len(study_ids)))
+        for f in SINGLE_SERIES:
+            v = row[f]
+            cols[f].append(codes[f].code(v.value) if v is not None else -1)
+        ages.append(_float(row["age"]) if row["age"] is not None else nan)
+        fss.append(_float(row["fs"]) if row["fs"] is not None else nan)
+    multi: dict[str, tuple[Ints, Ints]] = {}
+    for f in MULTIVALUED_SERIES:
+        pred = s[FIELDS[f].series_slot or ""]
+        rows_: list[int] = []
+        vals: list[int] = []
+        for row in store.query(f"SELECT ?s ?v WHERE {{ ?s <{pred}> ?v }}", graph=graph).rows():
+            r = row_of.get(row["s"].value)
+            if r is not None:
+                rows_.append(r)
+                vals.append(codes[f].code(row["v"].value))
+        multi[f] = (np.asarray(rows_, dtype=np.int64), np.asarray(vals, dtype=np.int64))
+    return Partition(
+        graph,
+        list(coll_ids),
+        np.asarray(rc, dtype=np.int64),
+        np.asarray(rs, dtype=np.int64),
+        np.asarray(rt, dtype=np.int64),
+        len(subj_ids),
+        len(study_ids),
+        {f: np.asarray(v, dtype=np.int64) for f, v in cols.items()},
+        multi,
+        {"age": np.asarray(ages, dtype=np.float64), "field_strength": np.asarray(fss, dtype=np.float64)},
+    )
+
+
+def _float(term: Any) -> float:
+    try:
+        return float(term.value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _pairs(subj: Ints, code: Ints, n_codes: int) -> tuple[Ints, Ints]:
+    """Distinct (subject, code) pairs (build time only)."""
+    ok = code >= 0
+    key = np.unique(subj[ok] * (n_codes + 1) + code[ok])
+    return key // (n_codes + 1), key % (n_codes + 1)
+
+
+@dataclass
+class Built:
+    """The concatenated, query-ready arrays."""
+
+    infos: dict[str, CollectionInfo]
+    holders: Holders
+    coll_iris: list[str]
+    coll_index: dict[str, int]
+    subj_coll: Ints
+    study_coll: Ints
+    row_coll: Ints
+    row_subj: Ints
+    row_study: Ints
+    row_single: dict[str, Ints]
+    row_multi: dict[str, tuple[Ints, Ints]]
+    row_numeric: dict[str, Floats]
+    pairs: dict[str, tuple[Ints, Ints]]
+    """subject-grain concept field -> distinct (subject, code)."""
+    num_pairs: dict[str, tuple[Ints, Floats]]
+    """numeric subject field -> distinct (subject, value)."""
+    has_condition: Bool
+    age_ints: tuple[Ints, Ints] = field(
+        default_factory=lambda: (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    )
+
+    @property
+    def n_subjects(self) -> int:
+        return len(self.subj_coll)
+
+
+class SearchIndex:
+    """Columnar index over the store's current graphs; :meth:`refresh` follows the source registry."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self.codes: dict[str, Codes] = {f: Codes() for f in SUBJECT_FIELDS if FIELDS[f].kind == "concept"}
+        self._parts: dict[str, Partition] = {}
+        self._key: tuple[tuple[str, str], ...] | None = None
+        self._built: Built | None = None
+        self.rebuilds = 0
+
+    # -- maintenance -----------------------------------------------------------------------------
+    def registry_key(self) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted((s.source, s.graph) for s in self._store.sources()))
+
+    def refresh(self) -> Built:
+        """The index for the current graphs: unchanged sources keep their partition, replaced or new
+        ones are re-read from their version graph, dropped ones go."""
+        key = self.registry_key()
+        built = self._built
+        if built is not None and key == self._key:
+            return built
+        with self._lock:
+            if self._built is not None and key == self._key:
+                return self._built
+            graphs = {g for _, g in key}
+            for g in list(self._parts):
+                if g not in graphs:
+                    del self._parts[g]
+            for g in sorted(graphs - set(self._parts)):
+                self._parts[g] = load_partition(self._store, g, self.codes)
+            self._built = self._concat([self._parts[g] for g in sorted(self._parts)])
+            self._key = key
+            self.rebuilds += 1
+            return self._built
+
+    def invalidate(self) -> None:
+        """Forget everything (e.g. when the store was swapped); rebuilt on next use."""
+        with self._lock:
+            self._parts.clear()
+            self._key = None
+            self._built = None
+
+    def _concat(self, parts: list[Partition]) -> Built:
+        infos, holders = load_collections(self._store)
+        coll_iris = list(infos)
+        coll_index = {c: i for i, c in enumerate(coll_iris)}
+        subj_coll: list[Ints] = []
+        study_coll: list[Ints] = []
+        rc: list[Ints] = []
+        rs: list[Ints] = []
+        rt: list[Ints] = []
+        single: dict[str, list[Ints]] = {f: [] for f in SINGLE_SERIES}
+        multi: dict[str, tuple[list[Ints], list[Ints]]] = {f: ([], []) for f in MULTIVALUED_SERIES}
+        numeric: dict[str, list[Floats]] = {"age": [], "field_strength": []}
+        s_off = t_off = r_off = 0
+        for part in parts:
+            cmap = np.asarray([coll_index.get(c, -1) for c in part.colls], dtype=np.int64)
+            keep = cmap[part.row_coll] >= 0 if len(part.row_coll) else np.zeros(0, dtype=bool)
+            # subject / study -> collection (first row decides; keys are per collection already)
+            sc = np.full(part.n_subjects, -1, dtype=np.int64)
+            sc[part.row_subj] = cmap[part.row_coll]
+            tc = np.full(part.n_studies, -1, dtype=np.int64)
+            tc[part.row_study] = cmap[part.row_coll]
+            subj_coll.append(sc)
+            study_coll.append(tc)
+            new_row = np.cumsum(keep) - 1 + r_off
+            rc.append(cmap[part.row_coll][keep])
+            rs.append(part.row_subj[keep] + s_off)
+            rt.append(part.row_study[keep] + t_off)
+            for f in SINGLE_SERIES:
+                single[f].append(part.single[f][keep])
+            for f in MULTIVALUED_SERIES:
+                rows_, vals = part.multi[f]
+                ok = keep[rows_] if len(rows_) else np.zeros(0, dtype=bool)
+                multi[f][0].append(new_row[rows_[ok]])
+                multi[f][1].append(vals[ok])
+            for f in numeric:
+                numeric[f].append(part.numeric[f][keep])
+            s_off += part.n_subjects
+            t_off += part.n_studies
+            r_off += int(keep.sum())
+
+        def cat(xs: list[Any], dtype: Any = np.int64) -> Any:
+            return np.concatenate(xs) if xs else np.zeros(0, dtype=dtype)
+
+        row_subj = cat(rs)
+        row_single = {f: cat(v) for f, v in single.items()}
+        row_multi = {f: (cat(a), cat(b)) for f, (a, b) in multi.items()}
+        row_numeric = {f: cat(v, np.float64) for f, v in numeric.items()}
+        pairs: dict[str, tuple[Ints, Ints]] = {}
+        for f in SINGLE_SERIES:
+            pairs[f] = _pairs(row_subj, row_single[f], len(self.codes[f].values))
+        for f in MULTIVALUED_SERIES:
+            r, v = row_multi[f]
+            pairs[f] = _pairs(row_subj[r], v, len(self.codes[f].values))
+        num_pairs: dict[str, tuple[Ints, Floats]] = {}
+        for f, vals in row_numeric.items():
+            ok = ~np.isnan(vals)
+            if ok.any():
+                # distinct (subject, value): sort by subject then value, drop repeats
+                s_, v_ = row_subj[ok], vals[ok]
+                order = np.lexsort((v_, s_))
+                s_, v_ = s_[order], v_[order]
+                first = np.ones(len(s_), dtype=bool)
+                first[1:] = (s_[1:] != s_[:-1]) | (v_[1:] != v_[:-1])
+                num_pairs[f] = (s_[first], v_[first])
+            else:
+                num_pairs[f] = (np.zeros(0, np.int64), np.zeros(0, np.float64))
+        n_subj = s_off
+        has_cond = np.zeros(n_subj, dtype=bool)
+        has_cond[pairs["condition"][0]] = True
+        a_s, a_v = num_pairs["age"]
+        built = Built(
+            infos=infos,
+            holders=holders,
+            coll_iris=coll_iris,
+            coll_index=coll_index,
+            subj_coll=cat(subj_coll),
+            study_coll=cat(study_coll),
+            row_coll=cat(rc),
+            row_subj=row_subj,
+            row_study=cat(rt),
+            row_single=row_single,
+            row_multi=row_multi,
+            row_numeric=row_numeric,
+            pairs=pairs,
+            num_pairs=num_pairs,
+            has_condition=has_cond,
+            age_ints=(a_s, np.clip(np.round(a_v), 0, AGE_SLOTS - 1).astype(np.int64)),
+        )
+        return built
+
+    # -- answering -------------------------------------------------------------------------------
+    def answer(self, root: Node | None, *, facets: bool = True) -> Answer:
+        b = self.refresh()
+        ev = _Evaluator(self, b)
+        n_coll = len(b.coll_iris)
+        known: Bool = b.subj_coll >= 0
+        subjects: Bool = known if root is None else ev.subjects(root) & known
+        per_coll = np.bincount(b.subj_coll[subjects], minlength=n_coll)
+        # rows that make the counts: rows of matching subjects satisfying a positive criterion
+        rows = subjects[b.row_subj]
+        positive = [lf for lf in root.positive_leaves() if lf.spec.grain == "subject"] if root else []
+        if positive:
+            rel = np.zeros(len(b.row_subj), dtype=bool)
+            for lf in positive:
+                rel |= ev.rows(lf)
+            rows &= rel
+        series = np.bincount(b.row_coll[rows], minlength=n_coll)
+        seen = np.zeros(len(b.study_coll), dtype=bool)
+        seen[b.row_study[rows]] = True
+        studies = np.bincount(b.study_coll[seen], minlength=n_coll)
+        a_s, a_v = b.age_ints
+        sel = subjects[a_s] if len(a_s) else np.zeros(0, dtype=bool)
+        present = np.zeros(n_coll * AGE_SLOTS, dtype=bool)
+        present[b.subj_coll[a_s[sel]] * AGE_SLOTS + a_v[sel]] = True
+        present2 = present.reshape(n_coll, AGE_SLOTS)
+        has_age: Bool = np.asarray(present2.any(axis=1), dtype=bool)
+        age_min = present2.argmax(axis=1)
+        age_max = AGE_SLOTS - 1 - present2[:, ::-1].argmax(axis=1)
+        out = Answer()
+        matched_leaf: dict[int, Ints] = {}
+        for lf in root.positive_leaves() if root else ():
+            m = ev.subjects_of_leaf(lf) & subjects
+            matched_leaf[lf.index] = np.bincount(b.subj_coll[m], minlength=n_coll)
+        for ci in np.nonzero(per_coll)[0].tolist():
+            c = b.coll_iris[ci]
+            out.collections[c] = CollectionCounts(
+                subjects=int(per_coll[ci]),
+                studies=int(studies[ci]),
+                series=int(series[ci]),
+                age_min=int(age_min[ci]) if has_age[ci] else None,
+                age_max=int(age_max[ci]) if has_age[ci] else None,
+                matched={i for i, counts in matched_leaf.items() if counts[ci] > 0},
+            )
+        if facets:
+            for f, (ps, pc) in b.pairs.items():
+                n_codes = len(self.codes[f].values)
+                if n_codes == 0:
+                    continue
+                sel = subjects[ps]
+                counts = np.bincount(b.subj_coll[ps[sel]] * n_codes + pc[sel], minlength=n_coll * n_codes)
+                nz = np.nonzero(counts)[0]
+                vals = self.codes[f].values
+                out.facets[f] = {
+                    (b.coll_iris[k // n_codes], vals[k % n_codes]): int(counts[k]) for k in nz.tolist()
+                }
+        with_series = {b.coll_iris[i] for i in np.unique(b.row_coll).tolist()}
+        out.seriesless = seriesless_matches(root, b.infos, with_series, b.holders)
+        return out
+
+
+class _Evaluator:
+    """Evaluates a resolved tree to a boolean mask over subjects (and leaves over rows)."""
+
+    def __init__(self, index: SearchIndex, built: Built) -> None:
+        self.ix = index
+        self.b = built
+        self._cache: dict[int, Bool] = {}
+
+    def coll_mask(self, leaf: Leaf) -> Bool:
+        b = self.b
+        return np.fromiter(
+            (collection_leaf(leaf, b.infos[c], b.holders) for c in b.coll_iris),
+            dtype=bool,
+            count=len(b.coll_iris),
+        )
+
+    def _by_coll(self, cm: Bool) -> Bool:
+        """A collection mask spread over subjects (subjects of unknown collections: False)."""
+        ext = np.append(cm, False)
+        return ext[self.b.subj_coll]
+
+    def subjects_of_leaf(self, leaf: Leaf) -> Bool:
+        found = self._cache.get(leaf.index)
+        if found is not None:
+            return found
+        b = self.b
+        spec = leaf.spec
+        if spec.grain == "collection":
+            m = self._by_coll(self.coll_mask(leaf))
+        elif spec.kind == "numeric":
+            ps, pv = b.num_pairs[leaf.field]
+            m = np.zeros(b.n_subjects, dtype=bool)
+            m[ps[_in_range(pv, leaf)]] = True
+        else:
+            ps, pc = b.pairs[leaf.field]
+            lut = self.ix.codes[leaf.field].lut(leaf.iris)
+            m = np.zeros(b.n_subjects, dtype=bool)
+            m[ps[lut[pc]]] = True
+            if leaf.field == "condition":
+                m |= ~b.has_condition & self._by_coll(self.coll_mask(leaf))
+        self._cache[leaf.index] = m
+        return m
+
+    def subjects(self, node: Node) -> Bool:
+        if node.leaf is not None:
+            return self.subjects_of_leaf(node.leaf)
+        if node.op == "not":
+            return ~self.subjects(node.children[0])
+        masks = [self.subjects(c) for c in node.children]
+        out = masks[0].copy()
+        for m in masks[1:]:
+            if node.op == "and":
+                out &= m
+            else:
+                out |= m
+        return out
+
+    def rows(self, leaf: Leaf) -> Bool:
+        """The series rows a subject-grain criterion holds for."""
+        b = self.b
+        if leaf.spec.kind == "numeric":
+            vals = b.row_numeric[leaf.field]
+            return _in_range(vals, leaf)
+        lut = self.ix.codes[leaf.field].lut(leaf.iris)
+        if leaf.field in b.row_single:
+            return lut[b.row_single[leaf.field]]
+        r, v = b.row_multi[leaf.field]
+        m = np.zeros(len(b.row_subj), dtype=bool)
+        m[r[lut[v]]] = True
+        if leaf.field == "condition":
+            cm = np.append(self.coll_mask(leaf), False)
+            m |= ~b.has_condition[b.row_subj] & cm[b.row_coll]
+        return m
+
+
+def _in_range(values: Floats, leaf: Leaf) -> Bool:
+    lo = -np.inf if leaf.min is None else float(leaf.min)
+    hi = np.inf if leaf.max is None else float(leaf.max)
+    with np.errstate(invalid="ignore"):
+        return (values >= lo) & (values <= hi)
