@@ -160,6 +160,10 @@ class Packed(abc.Mapping[str, V]):
         value: V = marshal.loads(self._packed[key])
         return value
 
+    def get(self, key: str, default: Any = None) -> Any:  # no KeyError raised per miss
+        packed = self._packed.get(key)
+        return default if packed is None else marshal.loads(packed)
+
     def __contains__(self, key: object) -> bool:
         return key in self._packed
 
