@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 
 from cikg import namespaces, resources
-from cikg.vocab import dicom_layer
+from cikg.vocab import dicom_layer, sssom
 
 LANGUAGES = ("en", "es", "it", "el", "fr", "de")
 CONCEPT_COLUMNS = (
@@ -576,18 +576,21 @@ def render_sssom(onto: Ontology) -> dict[str, str]:
         lines = yaml.safe_dump(header, sort_keys=False, allow_unicode=True, width=1000).splitlines()
         buf = io.StringIO()
         buf.write("".join(f"#{' ' if line else ''}{line}\n" for line in lines))
-        w = csv.writer(buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")
+        w = sssom.table_writer(buf)
         w.writerow(SSSOM_COLUMNS)
         for m in sorted(rows, key=lambda m: (m.subject_id, m.predicate_id, m.object_id)):
             w.writerow(
                 [
-                    f"CIKG:{m.subject_id}",
-                    onto.concepts[m.subject_id].label,
-                    m.predicate_id,
-                    m.object_id,
-                    m.object_label,
-                    m.mapping_justification,
-                    m.comment,
+                    sssom.cell(v)
+                    for v in (
+                        f"CIKG:{m.subject_id}",
+                        onto.concepts[m.subject_id].label,
+                        m.predicate_id,
+                        m.object_id,
+                        m.object_label,
+                        m.mapping_justification,
+                        m.comment,
+                    )
                 ]
             )
         out[scheme] = buf.getvalue()
@@ -627,7 +630,7 @@ def sssom_to_json(text: str) -> dict[str, Any]:
         "object_preprocessing",
     }
     numeric = {"confidence", "similarity_score", "subject_match_field_score", "object_match_field_score"}
-    rows = list(csv.reader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE))
+    rows = list(sssom.table_reader(io.StringIO("\n".join(body))))
     mappings = []
     for row in rows[1:]:
         record: dict[str, Any] = {}

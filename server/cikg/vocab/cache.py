@@ -26,7 +26,7 @@ from cikg.vocab.loader import vocab_sources
 from cikg.vocab.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 @dataclass(frozen=True)
