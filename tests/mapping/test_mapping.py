@@ -43,6 +43,9 @@ def test_suggestions_on_the_fixture(vocab: Vocabulary) -> None:
     top = s.suggest("4115276", "condition")[0]
     assert top.concept_id == nsclc and top.rule.startswith("code OMOP:4115276")
     assert s.suggest("de 4115276 xx")[0].concept_id == nsclc
+    # a label that is a mere subset of the term's words ("tumore" = neoplasm) is the broader concept
+    top3 = [c.concept_id for c in s.suggest("Tumore polmonare", "condition")[:3]]
+    assert top3[0] == "lung_cancer" and "neoplasm" in top3
 
 
 @pytest.mark.slow

@@ -147,6 +147,13 @@ class Suggester:
             ):
                 for _, score, i in process.extract(q, texts, scorer=scorer, limit=8, score_cutoff=55):
                     conf = score / 100.0 * weight * (0.9 if q != norm else 0.92)
+                    if scorer is fuzz.token_set_ratio:
+                        # a label holding fewer words than the term scores 100 when they are a subset
+                        # ("tumor" in "tumor maligno pulmon"): the broader concept, not the answer
+                        n_label = texts[i].count(" ") + 1
+                        n_query = len([w for w in q.split(" ") if w not in STOPWORDS]) or 1
+                        if n_label < n_query:
+                            conf *= 0.85 + 0.15 * n_label / n_query
                     if not prefs[i]:
                         conf *= 0.99
                     offer(ids[i], conf, f"fuzzy {name} {score:.0f}", texts[i])
