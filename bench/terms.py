@@ -1,17 +1,21 @@
 """Term service: import a synthetic 100k-concept Athena download, then autocomplete latency.
 
-    python bench/terms.py [--concepts 100000] [--queries 2000]
+    python bench/terms.py [--concepts 100000] [--queries 2000] [--pause 2]
 
 Prints: import throughput (rows/s) and the import's peak memory (RSS of the child process that ran
 it), term index build time (and the cached reload), autocomplete p50 / p99 over prefix queries
-(10% with a typo), and the same queries against a naive scan baseline (normalise every label,
-keep those containing the query), with the ratio. Target: p99 <= 10 ms.
+(10% with a typo; wall clock back to back, wall clock with a pause between requests as typed
+queries arrive, and the CPU time of the searching thread, which leaves out the waits for a core on a
+shared machine; the load average is printed with them), and the same queries against a naive scan
+baseline (normalise every label, keep those containing the query), with the ratio. Target: p99 <= 10
+ms.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import random
 import resource
 import statistics
@@ -168,6 +172,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--concepts", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=2000)
+    ap.add_argument("--pause", type=float, default=2.0, help="ms between requests in the paced run")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "athena"
@@ -212,11 +217,12 @@ def main() -> None:
             queries.append(cut)
         for q_ in queries[:50]:  # warm-up (lazy prefix tables)
             vocab.search(q_, limit=10)
-        times = []
+        times, cpu = [], []
         for q_ in queries:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             vocab.search(q_, limit=10)
             times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.thread_time() - c0) * 1000)
         norm_labels = [(normalize(t), cid) for cid, c in vocab.terms.items() for t, _, _ in c.all_labels()]
         base = []
         for q_ in queries[:200]:
@@ -226,11 +232,29 @@ def main() -> None:
             hits.sort(key=len)
             _ = hits[:10]
             base.append((time.perf_counter() - t0) * 1000)
+        # as a server sees autocomplete: requests arrive spaced (keystrokes), not back to back
+        paced = []
+        for q_ in queries:
+            time.sleep(args.pause / 1000)
+            t0 = time.perf_counter()
+            vocab.search(q_, limit=10)
+            paced.append((time.perf_counter() - t0) * 1000)
         p50, p99 = statistics.median(times), percentile(times, 99)
         b50, b99 = statistics.median(base), percentile(base, 99)
         print(
-            f"autocomplete ({len(queries)} queries, 10% with a typo): p50 {p50:.2f} ms, p99 {p99:.2f} ms "
+            f"autocomplete ({len(queries)} queries back to back, 10% with a typo): p50 {p50:.2f} ms, "
+            f"p99 {p99:.2f} ms "
             f"(target p99 <= 10 ms: {'ok' if p99 <= 10 else 'MISSED'})"
+        )
+        print(
+            f"  the same queries {args.pause:g} ms apart (requests spaced as typed): "
+            f"p50 {statistics.median(paced):.2f} ms, p99 {percentile(paced, 99):.2f} ms "
+            f"(target: {'ok' if percentile(paced, 99) <= 10 else 'MISSED'})"
+        )
+        print(
+            f"  the same queries in CPU time of this thread (without waiting for a shared core): "
+            f"p50 {statistics.median(cpu):.2f} ms, p99 {percentile(cpu, 99):.2f} ms; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
         print(
             f"baseline naive scan (normalised substring over {len(norm_labels):,} labels, 200 queries): "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,9 +46,6 @@ def test_vocab_commands(env: Path) -> None:
 
 
 def test_unknown_code_is_one_clear_line(env: Path) -> None:
-    import subprocess
-    import sys
-
     proc = subprocess.run(
         [sys.executable, "-m", "cikg", "vocab", "show", "ICD10:C99.9"],
         capture_output=True,
@@ -67,3 +66,31 @@ def test_map_commands(env: Path) -> None:
     run("map", "review", str(out), "--accept", str(first), "--reviewer", "steward")
     exported = json.loads(run("map", "export", str(out), "--format", "omop-stcm", "--json"))
     assert exported["rows"] == 1 and Path(exported["sidecar"]).is_file()
+
+
+def test_map_evaluate(env: Path) -> None:
+    gold = env / "gold.tsv"
+    gold.write_text(
+        "term\tlanguage\tkind\texpected\tvariation\n"
+        "Ca. pulmón\tes\tcondition\tlung_cancer\tabbreviation\n"
+        "Siemnes\ten\tmanufacturer\tsiemens\ttypo\n"
+        "C34.1\ten\tcondition\tICD10:C34\tlocal_code\n"
+        "Resonancia magnetica\tes\tmodality\tmodality_mr\ttranslation\n",
+        encoding="utf-8",
+    )
+    ev = json.loads(run("map", "evaluate", str(gold), "--json"))
+    assert ev["terms"] == 4 and ev["unknown_expected"] == []
+    assert ev["precision_at_1"] == 1.0 and ev["recall_at_5"] == 1.0
+    assert set(ev["by_variation"]) == {"abbreviation", "typo", "local_code", "translation"}
+    text = run("map", "evaluate", str(gold))
+    assert "4 terms: precision@1 1.000, recall@5 1.000" in text
+    bad = env / "bad.tsv"
+    bad.write_text("term\tconcept\nfoo\tbar\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "cikg", "map", "evaluate", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "bad.tsv, line 1: a labelled set needs the columns term, kind, expected" in proc.stderr

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from cikg.beacon import BeaconContext, BeaconRequest
     from cikg.federation import CountPolicy, Node
+    from cikg.mapping.evaluate import Evaluation
     from cikg.search import Searcher
     from cikg.vocab import Concept, Hit, Resolution, Translation, Vocabulary, VocabularyInputs
     from cikg.vocab.importers import ImportReport
@@ -397,6 +398,121 @@ class Catalogue:
             mapping=MappingOptions(country=country.upper() if country else None, conditions=tuple(concepts)),
             violation_rows=report_rows,
         )
+
+    def build_demo(
+        self,
+        *,
+        scale: int | None = None,
+        seed: int = 1,
+        workers: int | None = None,
+        force: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> dict[str, Any]:
+        """Generate the demo federation's sources under ``<data_dir>/demo`` and harvest every one through
+        its real harvester and the SHACL gate. A complete demo of the same scale, seed and base URL is
+        reused as it is (``reused: true``). Use settings from :func:`cikg.demo.build.demo_settings`."""
+        from cikg.demo.build import (
+            DEFAULT_SERIES,
+            DemoSettings,
+            prepare,
+            read_manifest,
+            steward_mappings,
+            write_manifest,
+        )
+
+        if scale is not None and scale < 100:
+            raise InvalidRequest(f"--scale {scale}: give at least 100 series")
+        if steward_mappings(self.settings.data_dir) not in self.settings.local_mappings:
+            raise InvalidRequest("build_demo needs the demo settings (cikg.demo.build.demo_settings)")
+        wanted = DemoSettings(scale or DEFAULT_SERIES, seed, base_url=self.settings.base_url)
+        known = read_manifest(self.settings.data_dir)
+        current = {info.source for info in self._store.sources()}
+        if (
+            not force
+            and known is not None
+            and known.generation_key() == wanted.generation_key()
+            and known.base_url == wanted.base_url
+            and known.sources
+            and all(source_iri(s) in current for s in known.sources)
+        ):
+            return {"reused": True, "sources": known.sources, "scale": known.scale, "seed": known.seed}
+        jobs = prepare(self.settings.data_dir, wanted, workers=workers, progress=progress)
+        self._vocab_key = None  # the steward's SSSOM is written now: (re)build the term index with it
+        total = sum(j.size for j in jobs)
+        done = 0
+        outcomes: dict[str, Any] = {}
+        for job in jobs:
+            if progress:
+                progress("harvest", done, total)
+
+            def files(n: int, of: int, _failed: int, base: int = done, size: int = job.size) -> None:
+                if progress and of:
+                    progress("harvest", base + size * n // of, total)
+
+            if job.kind == "dicom":
+                run = self.harvest_dicom(
+                    job.paths[0], job.source_id, metadata=job.metadata, workers=workers, progress=files
+                )
+            elif job.kind == "csv":
+                assert job.mapping is not None
+                run = self.harvest_csv(job.paths, job.mapping, job.source_id, metadata=job.metadata)
+            else:
+                run = self.harvest_fhir(job.paths, job.source_id, metadata=job.metadata)
+            outcomes[job.source_id] = run.report.summary
+            done += job.size
+        if progress:
+            progress("harvest", total, total)
+        wanted.sources = [j.source_id for j in jobs]
+        write_manifest(self.settings.data_dir, wanted)
+        return {
+            "reused": False,
+            "sources": wanted.sources,
+            "scale": wanted.scale,
+            "seed": seed,
+            "summaries": outcomes,
+        }
+
+    def harvest_idc(
+        self,
+        *,
+        collections: list[str] | None = None,
+        limit: int | None = None,
+        force: bool = False,
+        progress: Any = None,
+        engine: str = "sparql",
+    ) -> Any:
+        """Harvest the installed NCI Imaging Data Commons index: one source per IDC collection."""
+        from cikg.harvest.idc import IdcError, harvest_idc
+        from cikg.validate import report_rows
+
+        try:
+            return harvest_idc(
+                self._store,
+                self.settings,
+                mapper=self._harvest_mapper(),
+                gate=self._harvest_gate(engine),
+                collections=collections,
+                limit=limit,
+                force=force,
+                progress=progress,
+                violation_rows=report_rows,
+            )
+        except IdcError as exc:
+            raise InvalidRequest(str(exc)) from exc
+
+    @staticmethod
+    def idc_collections() -> list[Any]:
+        """The collections of the installed IDC index (id, name, cancer types, series), no harvest."""
+        from cikg.harvest.idc import IdcError, IdcIndex, list_collections
+
+        try:
+            con = IdcIndex.installed().connect()
+        except IdcError as exc:
+            raise InvalidRequest(str(exc)) from exc
+        try:
+            return list_collections(con)
+        finally:
+            con.close()
 
     def harvest_status(self, *, history: bool = False) -> list[Any]:
         """Harvested sources: last run (or every run), outcome and counts, from the system graph."""
@@ -858,6 +974,12 @@ class Catalogue:
         )
         self._vocab_key = None  # reviewed mappings feed map_value: rebuild on next use
         return counts
+
+    def map_evaluate(self, gold: Path, *, use_kind: bool = True) -> Evaluation:
+        """Suggestion quality (precision@1, recall@5) on a labelled set of local terms."""
+        from cikg.mapping.evaluate import evaluate, read_gold
+
+        return evaluate(self.vocabulary, read_gold(gold), use_kind=use_kind)
 
     def map_rows(self, file: Path) -> list[dict[str, str]]:
         from cikg.mapping import curation

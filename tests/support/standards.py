@@ -1,4 +1,5 @@
-"""Where the official standards (../shared/standards) are, for conformance tests.
+"""Where the official standards (../shared/standards) and the reference vocabulary data
+(../shared/vocab) are, for conformance tests.
 
 ``CIKG_STANDARDS_DIR``, else the nearest ``shared/standards`` beside the checkout or one of its parents
 (``<repo>/../shared/standards`` for a clone, further up for a git worktree), else the workplace's
@@ -19,17 +20,25 @@ from cikg import resources
 
 
 def standards_dir() -> Path:
-    env = os.environ.get("CIKG_STANDARDS_DIR")
+    return shared_dir("standards", os.environ.get("CIKG_STANDARDS_DIR"))
+
+
+def vocab_dir() -> Path:
+    """../shared/vocab: real Mondo mapping sets, the seed tables of cancer types and DICOM terms."""
+    return shared_dir("vocab", os.environ.get("CIKG_SHARED_VOCAB_DIR"))
+
+
+def shared_dir(name: str, env: str | None = None) -> Path:
     if env:
         return Path(env)
     for parent in resources.root().parents:
-        candidate = parent / "shared" / "standards"
+        candidate = parent / "shared" / name
         if candidate.is_dir():
             return candidate
-    workplace = Path("/work/shared/standards")
+    workplace = Path("/work/shared") / name
     if workplace.is_dir():
         return workplace
-    return resources.root().parent / "shared" / "standards"
+    return resources.root().parent / "shared" / name
 
 
 def require_standards() -> Path:

@@ -12,11 +12,10 @@ from cikg.store.oxigraph import OxigraphStore
 from cikg.vocab import UnknownTerm, Vocabulary, VocabularyInputs, load_vocabulary
 from cikg.vocab.importers import KINDS, ImportFormatError, import_vocabulary
 from cikg.vocab.model import VocabularyError
+from tests.support import standards
 from tests.vocab.conftest import DATA
 
-SHARED_MONDO = Path(__file__).resolve().parents[3] / "shared" / "vocab" / "mondo"
-if not SHARED_MONDO.is_dir():
-    SHARED_MONDO = Path("/work/shared/vocab/mondo")
+SHARED_MONDO = standards.vocab_dir() / "mondo"
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cikg.vocab import UnknownTerm, Vocabulary, VocabularyError
 from cikg.vocab.text import normalize
@@ -127,6 +129,21 @@ def test_normalize() -> None:
     assert normalize("ICDO 8140/3") == "icdo 8140/3"
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="aZé ς_-./+*0\t\u0301ΣﬁßÅ", max_size=14))
+def test_normalize_fast_paths_agree_with_the_full_rules(text: str) -> None:
+    """ASCII folding and the already-plain shortcut give what the full rules give."""
+    import re
+    import unicodedata
+
+    folded = "".join(
+        c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c)
+    )
+    spaced = re.sub(r"[^\w/.+]+|_", " ", folded)
+    spaced = re.sub(r"(?:(?<=\s)|^)[./+]+|[./+]+(?=\s|$)", " ", spaced)
+    assert normalize(text) == re.sub(r"\s+", " ", spaced).strip()
+
+
 def test_translate_carries_predicate_and_source(vocab: Vocabulary) -> None:
     res, codes = vocab.translate("ICD10:C34.1")
     assert res.concept.id == "lung_cancer"
@@ -177,3 +194,32 @@ def test_map_value(vocab: Vocabulary, kind: str, value: str, expected: str | Non
 def test_map_value_unknown_kind(vocab: Vocabulary) -> None:
     with pytest.raises(VocabularyError, match="unknown kind"):
         vocab.map_value("colour", "red")
+
+
+def test_imported_terms_are_packed_and_come_back_equal() -> None:
+    import pickle
+
+    from cikg.vocab.model import Concept, ImportedTerms, Packed
+
+    terms = ImportedTerms()
+    term = Concept(
+        "SNOMEDCT:1",
+        "http://snomed.info/id/1",
+        "SNOMEDCT:1",
+        {"en": 'Lung "quoted" cancer', "es": "Cáncer de pulmón"},
+        {"en": ("syn a", "syn b")},
+        "a definition",
+        ("SNOMEDCT:2",),
+        ("1",),
+        imported=True,
+        source="vocab-snomed",
+    )
+    terms["SNOMEDCT:1"] = term
+    again = pickle.loads(pickle.dumps(terms))
+    assert again["SNOMEDCT:1"] == term and "SNOMEDCT:1" in again and len(again) == 1
+    assert again.get("SNOMEDCT:3") is None and list(again) == ["SNOMEDCT:1"]
+    with pytest.raises(ValueError, match="not an imported term"):
+        terms["CIKG:x"] = Concept("x", "https://w3id.org/cikg/ontology/x", "CIKG:x", {"en": "x"})
+    packed = pickle.loads(pickle.dumps(Packed({"a": [("b", "skos:exactMatch", "s")], "c": ["d", "e"]})))
+    assert packed["a"] == [("b", "skos:exactMatch", "s")] and packed.get("c") == ["d", "e"]
+    assert packed.get("z", ()) == () and len(packed) == 2

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from cikg import __version__
-from cikg.cli import core, federated, harvest, mapping, publish, search, vocab
+from cikg.cli import core, demo, federated, harvest, mapping, publish, search, vocab
 from cikg.cli.common import console, err_console, run_guarded
 
 app = typer.Typer(
@@ -39,6 +39,7 @@ def _root(
 
 
 core.register(app)
+demo.register(app)
 harvest.register(app)
 publish.register(app)
 vocab.register(app)

@@ -414,6 +414,58 @@ def dcat(
 
 
 @app.command()
+def idc(
+    collections: str | None = typer.Option(
+        None, "--collections", help="Comma-separated IDC collection_id values (default: every collection)."
+    ),
+    limit: int | None = typer.Option(None, "--limit", help="At most this many collections (by id)."),
+    force: bool = typer.Option(False, "--force", help="Rebuild even where the index version is unchanged."),
+    list_only: bool = typer.Option(False, "--list", help="List the index's collections; harvest nothing."),
+    engine: str = Engine,
+    data_dir: Path | None = DataDir,
+    as_json: bool = JsonOut,
+) -> None:
+    """Harvest the installed NCI Imaging Data Commons index (extra cikg[idc]): a source per collection."""
+    if list_only:
+        from cikg.catalogue import Catalogue
+
+        found = Catalogue.idc_collections()
+        rows = [
+            {
+                "collection_id": c.collection_id,
+                "name": c.name,
+                "cancer_types": c.cancer_types,
+                "series": c.series,
+            }
+            for c in found
+        ]
+        if as_json:
+            print_json(rows)
+        else:
+            print_table(["collection_id", "name", "cancer types", "series"], [list(r.values()) for r in rows])
+        return
+    wanted = [c.strip() for c in collections.split(",") if c.strip()] if collections else None
+    with open_catalogue(data_dir) as cat, _progress("IDC series") as progress:
+        result = cat.harvest_idc(
+            collections=wanted, limit=limit, force=force, progress=progress, engine=engine
+        )
+    if as_json:
+        print_json(result.to_json())
+    else:
+        data = result.to_json()
+        console.print(
+            f"idc-index-data {data['idc_index_data']}: {data['collections']} collections, "
+            f"{data['harvested']} harvested, {data['unchanged']} unchanged, {len(data['rejected'])} rejected"
+            + (f", {len(data['dropped_sources'])} sources dropped" if data["dropped_sources"] else ""),
+            soft_wrap=True,
+        )
+        if data["rejected"]:
+            print_table(["collection", "error"], [[r["collection"], r["error"]] for r in data["rejected"]])
+    if result.rejected:
+        raise typer.Exit(1)
+
+
+@app.command()
 def status(
     history: bool = typer.Option(False, "--history", help="Every run, not only the last per source."),
     data_dir: Path | None = DataDir,

@@ -125,6 +125,34 @@ def export(
     )
 
 
+@app.command()
+def evaluate(
+    gold: Path = typer.Argument(
+        ...,
+        help="Labelled TSV: term, kind, expected (+ language, variation), e.g. "
+        "tests/data/mapping/local_terms_gold.tsv.",
+    ),
+    no_kind: bool = typer.Option(False, "--no-kind", help="Ignore the kind column (search every branch)."),
+    misses: bool = typer.Option(False, "--misses", help="Also list the terms whose top candidate is wrong."),
+    data_dir: Path | None = DataDir,
+    json_out: bool = JsonOut,
+) -> None:
+    """Suggestion quality on a labelled set: precision@1 and recall@5, overall and per variation."""
+    with open_catalogue(data_dir, read_only=_has_store(data_dir)) as cat:
+        ev = cat.map_evaluate(gold, use_kind=not no_kind)
+    if json_out:
+        print_json(ev.as_dict())
+        return
+    console.print(ev.report(), highlight=False)
+    if ev.unknown_expected:
+        console.print(f"[yellow]skipped[/] (expected concept unknown): {', '.join(ev.unknown_expected)}")
+    if misses:
+        print_table(
+            ["local term", "kind", "expected", "top 5"],
+            [[t, k, e, ", ".join(got)] for t, k, e, got in ev.misses],
+        )
+
+
 @app.command("import-usagi")
 def import_usagi(
     file: Path = typer.Argument(..., help="A Usagi CSV export."),

@@ -1,9 +1,10 @@
 """Instance records -> series summaries and the collection description (shared by the DICOM folder and
-DICOMweb harvesters).
+DICOMweb harvesters); :class:`SeriesRollup` builds the collection description from series (also what the
+IDC index harvester streams into).
 
-Counting is on keyed pseudonyms (subjects, studies, series, instances). A subject's sex and age are
-those of its first record seen with a value; ages are binned per subject in 10-year bins. Every coded
-value goes through the :class:`MappingTally`; a series whose modality does not map gets no series
+Counting is on keyed pseudonyms (subjects, studies, series, instances). A subject's sex is that of its
+first record seen with a value, its age the lowest seen; ages are binned per subject in 10-year bins.
+Every coded value goes through the :class:`MappingTally`; a series whose modality does not map gets no series
 summary (the model requires one) but still counts, and the unmapped modality is reported.
 """
 
@@ -138,77 +139,27 @@ class Aggregator:
 
     def collection(self, base: Mapping[str, Any], tally: MappingTally) -> dict[str, Any]:
         """The collection object: ``base`` (steward metadata, already mapped) plus the aggregates."""
-        subjects: dict[str, _Series] = {}
+        rollup = SeriesRollup()
         for s in self.series.values():
-            first = subjects.get(s.subject)
-            if first is None or (first.age is None and s.age is not None) or (first.sex is None and s.sex):
-                subjects[s.subject] = s
-        obj: dict[str, Any] = dict(base)
-        obj["number_of_subjects"] = len({s.subject for s in self.series.values()})
-        obj["number_of_studies"] = len({s.study for s in self.series.values()})
-        obj["number_of_series"] = len(self.series)
-        obj["number_of_instances"] = sum(self._instances(s) for s in self.series.values())
-
-        def mapped_set(kind: str, attr: str) -> list[str]:
-            counts: Counter[str] = Counter()
-            for s in self.series.values():
-                counts.update(set(getattr(s, attr)))  # unmapped values are counted per series
-            return sorted({c for v, n in counts.items() if (c := tally.map(kind, v, count=n)) is not None})
-
-        _put(obj, "image_modality", mapped_set("modality", "modality"))
-        _put(obj, "body_part", mapped_set("body_part", "body_part"))
-        _put(obj, "manufacturer", mapped_set("manufacturer", "manufacturer"))
-        mapped_set("laterality", "laterality")  # series-level only; maps (and reports) the values
-        mapped_set("sop_class", "sop_class")
-        semantics = Counter(label for s in self.series.values() for label in s.semantics)
-        _put(
-            obj,
-            "acquisition_semantics",
-            sorted(
-                {
-                    c
-                    for label, n in semantics.items()
-                    if (c := tally.map("acquisition_semantics", label, count=n))
-                }
-            ),
-        )
-        _put(
-            obj,
-            "magnetic_field_strength",
-            sorted({f for s in self.series.values() for f in s.field_strength}),
-        )
-        # sex: subjects per concept
-        sex_plan = plan()["Collection"].slots["sex"].enum or {}
-        per_sex: Counter[str] = Counter()
-        for s in subjects.values():
-            concept = tally.map("sex", s.sex, withheld=True) if s.sex else None  # counted per subject
-            if concept:
-                per_sex[concept] += 1
-        _put(obj, "sex", sorted(per_sex))
-        if per_sex:
-            obj["sex_count"] = [
-                {"concept": sex_plan[c].value if c in sex_plan else c, "count": n}
-                for c, n in sorted(per_sex.items())
-            ]
-        ages = [s.age for s in subjects.values() if s.age is not None]
-        if ages:
-            obj["min_typical_age"], obj["max_typical_age"] = min(ages), max(ages)
-            bins: Counter[int] = Counter((a // 10) * 10 for a in ages)
-            obj["age_bin"] = [{"lower": lo, "upper": lo + 10, "count": n} for lo, n in sorted(bins.items())]
-        months = sorted({m for s in self.series.values() for m in s.months})
-        if months:
-            obj["temporal_coverage"] = {"start_date": months[0], "end_date": months[-1]}
-        # dataset types and annotations from SOP classes
-        types: set[str] = set()
-        for sop in self.sop_classes:
-            if sop in SEG_SOP_CLASSES or sop == RTSTRUCT_SOP_CLASS:
-                types.add("segmentation_data")
-            elif sop.startswith(_SR_PREFIX):
-                types.add("structured_report")
-            elif sop:
-                types.add("image_data")
-        allowed_types = plan()["Collection"].slots["dataset_type"].enum or {}
-        _put(obj, "dataset_type", sorted(t for t in types if t in allowed_types))
+            rollup.add(
+                subject=s.subject,
+                study=s.study,
+                instances=self._instances(s),
+                values={
+                    "modality": set(s.modality),
+                    "body_part": set(s.body_part),
+                    "manufacturer": set(s.manufacturer),
+                    "laterality": set(s.laterality),
+                    "sop_class": set(s.sop_class),
+                },
+                semantics=s.semantics,
+                field_strengths=s.field_strength,
+                months=s.months,
+                sex=s.sex,
+                age=s.age,
+            )
+        rollup.sop_classes = set(self.sop_classes)
+        obj = rollup.collection(base, tally)
         if self.segmentation_instances:
             obj["number_of_segmentations"] = self.segmentation_instances
         allowed_methods = plan()["Collection"].slots["annotation_method"].enum or {}
@@ -225,6 +176,127 @@ class Aggregator:
             else:
                 labels.append(f"{prefix}:{code}")
         _put(obj, "annotation_label", labels)
+        return obj
+
+
+_ROLLUP_KINDS = ("modality", "body_part", "manufacturer", "laterality", "sop_class")
+"""Series values a collection lists (laterality and SOP class are mapped and reported only)."""
+_LISTED = {"modality": "image_modality", "body_part": "body_part", "manufacturer": "manufacturer"}
+
+
+class SeriesRollup:
+    """Collection-level aggregates from a stream of series, in memory bounded by the collection's
+    subjects and studies (not its series): distinct study keys, per-subject sex and age, and per raw
+    value the number of series that carry it.
+
+    A subject's sex is the first one seen with a value; its age is the lowest seen (its age at its first
+    imaged study). Ages are binned per subject in 10-year bins.
+    """
+
+    def __init__(self) -> None:
+        self.subjects: dict[str, list[Any]] = {}  # key -> [sex, age]
+        self.studies: set[str] = set()
+        self.series = 0
+        self.instances = 0
+        self.values: dict[str, Counter[str]] = {k: Counter() for k in _ROLLUP_KINDS}
+        self.semantics: Counter[str] = Counter()
+        self.field_strengths: set[float] = set()
+        self.first_month: str | None = None
+        self.last_month: str | None = None
+        self.sop_classes: set[str] = set()
+
+    def add(
+        self,
+        *,
+        subject: str,
+        study: str,
+        instances: int,
+        values: Mapping[str, Any],
+        semantics: Any = (),
+        field_strengths: Any = (),
+        months: Any = (),
+        sex: str | None = None,
+        age: int | None = None,
+    ) -> None:
+        """One series; ``values`` maps a kind of :data:`_ROLLUP_KINDS` to the series' raw value(s)."""
+        self.series += 1
+        self.instances += instances
+        self.studies.add(study)
+        entry = self.subjects.get(subject)
+        if entry is None:
+            entry = self.subjects[subject] = [None, None]
+        if entry[0] is None and sex:
+            entry[0] = sex
+        if age is not None and (entry[1] is None or age < entry[1]):
+            entry[1] = age
+        for kind, raw in values.items():
+            found = {raw} if isinstance(raw, str) else set(raw or ())
+            found.discard("")
+            self.values[kind].update(found)
+            if kind == "sop_class":
+                self.sop_classes.update(found)
+        self.semantics.update(semantics)
+        self.field_strengths.update(field_strengths)
+        for m in months:
+            if self.first_month is None or m < self.first_month:
+                self.first_month = m
+            if self.last_month is None or m > self.last_month:
+                self.last_month = m
+
+    def collection(self, base: Mapping[str, Any], tally: MappingTally) -> dict[str, Any]:
+        """``base`` (steward metadata, already mapped) plus the aggregates."""
+        obj: dict[str, Any] = dict(base)
+        obj["number_of_subjects"] = len(self.subjects)
+        obj["number_of_studies"] = len(self.studies)
+        obj["number_of_series"] = self.series
+        obj["number_of_instances"] = self.instances
+        for kind in _ROLLUP_KINDS:  # unmapped values are counted per series
+            mapped = sorted(
+                {c for v, n in self.values[kind].items() if (c := tally.map(kind, v, count=n)) is not None}
+            )
+            if kind in _LISTED:
+                _put(obj, _LISTED[kind], mapped)
+        _put(
+            obj,
+            "acquisition_semantics",
+            sorted(
+                {
+                    c
+                    for label, n in self.semantics.items()
+                    if (c := tally.map("acquisition_semantics", label, count=n))
+                }
+            ),
+        )
+        _put(obj, "magnetic_field_strength", sorted(self.field_strengths))
+        sex_plan = plan()["Collection"].slots["sex"].enum or {}
+        per_sex: Counter[str] = Counter()
+        for sex, _ in self.subjects.values():
+            concept = tally.map("sex", sex, withheld=True) if sex else None  # counted per subject
+            if concept:
+                per_sex[concept] += 1
+        _put(obj, "sex", sorted(per_sex))
+        if per_sex:
+            obj["sex_count"] = [
+                {"concept": sex_plan[c].value if c in sex_plan else c, "count": n}
+                for c, n in sorted(per_sex.items())
+            ]
+        ages = [age for _, age in self.subjects.values() if age is not None]
+        if ages:
+            obj["min_typical_age"], obj["max_typical_age"] = min(ages), max(ages)
+            bins: Counter[int] = Counter((a // 10) * 10 for a in ages)
+            obj["age_bin"] = [{"lower": lo, "upper": lo + 10, "count": n} for lo, n in sorted(bins.items())]
+        if self.first_month and self.last_month:
+            obj["temporal_coverage"] = {"start_date": self.first_month, "end_date": self.last_month}
+        types: set[str] = set()
+        for sop in self.sop_classes:
+            if sop in SEG_SOP_CLASSES or sop == RTSTRUCT_SOP_CLASS:
+                types.add("segmentation_data")
+            elif sop.startswith(_SR_PREFIX):
+                types.add("structured_report")
+            elif sop:
+                types.add("image_data")
+        allowed_types = plan()["Collection"].slots["dataset_type"].enum or {}
+        _put(obj, "dataset_type", sorted(t for t in types if t in allowed_types))
         return obj
 
 

@@ -110,7 +110,7 @@ def _first(value: Any) -> str | None:
     return items[0] if items else None
 
 
-def _month(value: Any) -> str | None:
+def dicom_month(value: Any) -> str | None:
     m = _DATE.match(str(value or ""))
     if not m:
         return None
@@ -120,7 +120,7 @@ def _month(value: Any) -> str | None:
     return f"{year:04d}-{month:02d}"
 
 
-def _age_years(value: Any) -> int | None:
+def dicom_age_years(value: Any) -> int | None:
     m = _AGE.match(str(value or ""))
     if not m:
         return None
@@ -171,11 +171,13 @@ def derive(raw: Mapping[str, Any], pseudo: Pseudonymiser) -> dict[str, Any]:
     sop_uid = _first(raw.get("SOPInstanceUID"))
     sex_raw = (_first(raw.get("PatientSex")) or "").upper()
     sex = sex_raw if sex_raw in ("M", "F", "O") else ("?" if sex_raw else None)
-    age = _age_years(raw.get("PatientAge"))
+    age = dicom_age_years(raw.get("PatientAge"))
     if age is None:
         age = _age_from_dates(raw.get("PatientBirthDate"), raw.get("StudyDate"))
     month = (
-        _month(raw.get("SeriesDate")) or _month(raw.get("AcquisitionDate")) or _month(raw.get("StudyDate"))
+        dicom_month(raw.get("SeriesDate"))
+        or dicom_month(raw.get("AcquisitionDate"))
+        or dicom_month(raw.get("StudyDate"))
     )
     contrast = bool(_first(raw.get("ContrastBolusAgent")) or raw.get("ContrastBolusAgentSequence"))
     bvalues = raw.get("DiffusionBValue")

@@ -2,8 +2,9 @@
 languages, embedded codes), written as SSSOM with ``semapv:LexicalMatching``.
 
 Each candidate carries a confidence in [0, 1] and the rule that produced it:
-* ``code``: a code found in the term (ICD-10 ``C34.1``, ICD-O ``8140/3``, a SNOMED id, a CURIE, a
-  DICOM UID) resolves to the concept through the ontology's mappings (confidence by predicate);
+* ``code``: a code found in the term (ICD-10 ``C34.1``, ICD-O ``8140/3``, a SNOMED id or OMOP
+  concept id, a CURIE or a scheme name and code such as ``NCIT C3058``, a DICOM UID) resolves to
+  the concept through the ontology's mappings (confidence by predicate);
 * ``exact``: the normalised term (case, accents, punctuation) equals a label or synonym;
 * ``expanded``: equal after expanding abbreviations and dropping stop words;
 * ``fuzzy``: string similarity (rapidfuzz: token sort / token set / edit ratio) to the labels and
@@ -19,6 +20,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
+from cikg import namespaces
 from cikg.mapping.lexicon import ABBREVIATIONS, STOPWORDS
 from cikg.vocab import UnknownTerm, Vocabulary, VocabularyError
 from cikg.vocab.text import compact, fold, normalize
@@ -29,6 +31,8 @@ _ICDO_MORPH = re.compile(r"(?<!\d)(\d{4}/\d)(?!\d)")
 _SCTID = re.compile(r"(?<![\d.])(\d{6,18})(?![\d.])")
 _UID = re.compile(r"(?<![\d.])(1\.2\.840\.[\d.]*\d)")
 _CURIE = re.compile(r"\b([A-Za-z][A-Za-z0-9_-]*:[A-Za-z0-9_./-]+)")
+_SCHEME_SPACE_CODE = re.compile(r"\b([A-Za-z][A-Za-z0-9_-]*)\s+([A-Za-z]{0,3}\d[A-Za-z0-9_./-]*)")
+"""``NCIT C3058``, ``OMOP 4115276``: a scheme name, a space, a code (kept when the scheme is known)."""
 _CODE_WORDS = re.compile(r"\b(icd-?10|icd-?o-?3?|snomed(?:ct)?|sct|cie-?10|code|codigo|código)\b", re.I)
 CODE_CONFIDENCE = {
     "skos:exactMatch": 0.98,
@@ -143,6 +147,13 @@ class Suggester:
             ):
                 for _, score, i in process.extract(q, texts, scorer=scorer, limit=8, score_cutoff=55):
                     conf = score / 100.0 * weight * (0.9 if q != norm else 0.92)
+                    if scorer is fuzz.token_set_ratio:
+                        # a label holding fewer words than the term scores 100 when they are a subset
+                        # ("tumor" in "tumor maligno pulmon"): the broader concept, not the answer
+                        n_label = texts[i].count(" ") + 1
+                        n_query = len([w for w in q.split(" ") if w not in STOPWORDS]) or 1
+                        if n_label < n_query:
+                            conf *= 0.85 + 0.15 * n_label / n_query
                     if not prefs[i]:
                         conf *= 0.99
                     offer(ids[i], conf, f"fuzzy {name} {score:.0f}", texts[i])
@@ -182,8 +193,13 @@ def _codes(raw: str) -> list[str]:
         found.append(f"ICDO3:{m.group(1)}")
     for m in _ICD10.finditer(raw.upper()):
         found.append(f"ICD10:{m.group(1)}")
-    for m in _SCTID.finditer(raw):
+    for m in _SCHEME_SPACE_CODE.finditer(raw):
+        scheme = namespaces.converter().lookup(m.group(1))
+        if scheme is not None:
+            found.append(f"{scheme.prefix}:{m.group(2)}")
+    for m in _SCTID.finditer(raw):  # a long bare number: a SNOMED CT id or an OMOP concept id
         found.append(f"SNOMEDCT:{m.group(1)}")
+        found.append(f"OMOP:{m.group(1)}")
     return list(dict.fromkeys(found))
 
 

@@ -166,9 +166,25 @@ class CancerConditionEnum(str, Enum):
     """
     Acute myeloid leukaemia
     """
+    adenocarcinoma = "adenocarcinoma"
+    """
+    Adenocarcinoma
+    """
+    adrenocortical_carcinoma = "adrenocortical_carcinoma"
+    """
+    Adrenocortical carcinoma
+    """
     anal_cancer = "anal_cancer"
     """
     Anal cancer
+    """
+    anal_squamous_cell_carcinoma = "anal_squamous_cell_carcinoma"
+    """
+    Anal squamous cell carcinoma
+    """
+    astrocytoma = "astrocytoma"
+    """
+    Astrocytoma
     """
     benign_neoplasm = "benign_neoplasm"
     """
@@ -202,9 +218,25 @@ class CancerConditionEnum(str, Enum):
     """
     Breast carcinoma
     """
+    burkitt_lymphoma = "burkitt_lymphoma"
+    """
+    Burkitt lymphoma
+    """
+    carcinoma = "carcinoma"
+    """
+    Carcinoma
+    """
     carcinoma_in_situ = "carcinoma_in_situ"
     """
     Carcinoma in situ
+    """
+    carcinosarcoma = "carcinosarcoma"
+    """
+    Carcinosarcoma
+    """
+    cervical_adenocarcinoma = "cervical_adenocarcinoma"
+    """
+    Cervical adenocarcinoma
     """
     cervical_cancer = "cervical_cancer"
     """
@@ -214,6 +246,10 @@ class CancerConditionEnum(str, Enum):
     """
     Cervical carcinoma
     """
+    cervical_squamous_cell_carcinoma = "cervical_squamous_cell_carcinoma"
+    """
+    Cervical squamous cell carcinoma
+    """
     cholangiocarcinoma = "cholangiocarcinoma"
     """
     Cholangiocarcinoma
@@ -221,6 +257,10 @@ class CancerConditionEnum(str, Enum):
     chondrosarcoma = "chondrosarcoma"
     """
     Chondrosarcoma
+    """
+    chromophobe_renal_cell_carcinoma = "chromophobe_renal_cell_carcinoma"
+    """
+    Chromophobe renal cell carcinoma
     """
     chronic_lymphocytic_leukaemia = "chronic_lymphocytic_leukaemia"
     """
@@ -305,6 +345,10 @@ class CancerConditionEnum(str, Enum):
     gastric_cancer = "gastric_cancer"
     """
     Gastric cancer
+    """
+    gastrointestinal_stromal_tumour = "gastrointestinal_stromal_tumour"
+    """
+    Gastrointestinal stromal tumour
     """
     glioblastoma = "glioblastoma"
     """
@@ -410,6 +454,10 @@ class CancerConditionEnum(str, Enum):
     """
     Malignant neoplasm
     """
+    malignant_peripheral_nerve_sheath_tumour = "malignant_peripheral_nerve_sheath_tumour"
+    """
+    Malignant peripheral nerve sheath tumour
+    """
     medulloblastoma = "medulloblastoma"
     """
     Medulloblastoma
@@ -421,6 +469,10 @@ class CancerConditionEnum(str, Enum):
     meningioma = "meningioma"
     """
     Meningioma
+    """
+    merkel_cell_carcinoma = "merkel_cell_carcinoma"
+    """
+    Merkel cell carcinoma
     """
     mesothelioma = "mesothelioma"
     """
@@ -441,6 +493,10 @@ class CancerConditionEnum(str, Enum):
     neuroblastoma = "neuroblastoma"
     """
     Neuroblastoma
+    """
+    neuroendocrine_carcinoma = "neuroendocrine_carcinoma"
+    """
+    Neuroendocrine carcinoma
     """
     no_cancer = "no_cancer"
     """
@@ -510,13 +566,25 @@ class CancerConditionEnum(str, Enum):
     """
     Pancreatic ductal adenocarcinoma
     """
+    papillary_renal_cell_carcinoma = "papillary_renal_cell_carcinoma"
+    """
+    Papillary renal cell carcinoma
+    """
     papillary_thyroid_carcinoma = "papillary_thyroid_carcinoma"
     """
     Papillary thyroid carcinoma
     """
+    paraganglioma = "paraganglioma"
+    """
+    Paraganglioma
+    """
     phantom = "phantom"
     """
     Phantom
+    """
+    pheochromocytoma = "pheochromocytoma"
+    """
+    Pheochromocytoma
     """
     pleural_mesothelioma = "pleural_mesothelioma"
     """
@@ -562,6 +630,10 @@ class CancerConditionEnum(str, Enum):
     """
     Metastatic disease
     """
+    skin_cancer = "skin_cancer"
+    """
+    Skin cancer
+    """
     small_cell_lung_carcinoma = "small_cell_lung_carcinoma"
     """
     Small cell lung carcinoma
@@ -574,9 +646,25 @@ class CancerConditionEnum(str, Enum):
     """
     Soft tissue sarcoma
     """
+    squamous_cell_carcinoma = "squamous_cell_carcinoma"
+    """
+    Squamous cell carcinoma
+    """
+    synovial_sarcoma = "synovial_sarcoma"
+    """
+    Synovial sarcoma
+    """
     testicular_cancer = "testicular_cancer"
     """
     Testicular cancer
+    """
+    testicular_germ_cell_tumour = "testicular_germ_cell_tumour"
+    """
+    Testicular germ cell tumour
+    """
+    thymoma = "thymoma"
+    """
+    Thymoma
     """
     thyroid_cancer = "thyroid_cancer"
     """
@@ -598,6 +686,10 @@ class CancerConditionEnum(str, Enum):
     """
     Uterine cancer
     """
+    uterine_carcinosarcoma = "uterine_carcinosarcoma"
+    """
+    Uterine carcinosarcoma
+    """
     uterine_corpus_cancer = "uterine_corpus_cancer"
     """
     Uterine corpus cancer
@@ -605,6 +697,10 @@ class CancerConditionEnum(str, Enum):
     uveal_melanoma = "uveal_melanoma"
     """
     Uveal melanoma
+    """
+    vestibular_schwannoma = "vestibular_schwannoma"
+    """
+    Vestibular schwannoma
     """
     wilms_tumour = "wilms_tumour"
     """
@@ -1898,6 +1994,10 @@ class ModalityEnum(str, Enum):
     """
     Derived or non-acquisition modality
     """
+    modality_ann = "modality_ann"
+    """
+    Annotation
+    """
     modality_ar = "modality_ar"
     """
     Autorefraction
@@ -2268,9 +2368,25 @@ class AcquisitionSemanticsEnum(str, Enum):
     """
     Dynamic susceptibility contrast
     """
+    echo_planar = "echo_planar"
+    """
+    Echo planar imaging
+    """
     flair = "flair"
     """
     FLAIR
+    """
+    gradient_echo = "gradient_echo"
+    """
+    Gradient echo
+    """
+    inversion_recovery = "inversion_recovery"
+    """
+    Inversion recovery
+    """
+    localizer = "localizer"
+    """
+    Localizer
     """
     low_dose_ct = "low_dose_ct"
     """
@@ -2283,6 +2399,10 @@ class AcquisitionSemanticsEnum(str, Enum):
     mr_perfusion = "mr_perfusion"
     """
     MR perfusion
+    """
+    mr_sequence_family = "mr_sequence_family"
+    """
+    MR pulse sequence family
     """
     mr_spectroscopy = "mr_spectroscopy"
     """
@@ -2303,6 +2423,18 @@ class AcquisitionSemanticsEnum(str, Enum):
     proton_density_weighted = "proton_density_weighted"
     """
     Proton density weighted
+    """
+    spin_echo = "spin_echo"
+    """
+    Spin echo
+    """
+    stir = "stir"
+    """
+    STIR
+    """
+    subtraction = "subtraction"
+    """
+    Subtraction
     """
     susceptibility_weighted = "susceptibility_weighted"
     """
@@ -2378,6 +2510,14 @@ class ManufacturerEnum(str, Enum):
     """
     GE HealthCare
     """
+    hamamatsu = "hamamatsu"
+    """
+    Hamamatsu Photonics
+    """
+    histech = "histech"
+    """
+    3DHISTECH
+    """
     hologic = "hologic"
     """
     Hologic
@@ -2385,6 +2525,10 @@ class ManufacturerEnum(str, Enum):
     konica_minolta = "konica_minolta"
     """
     Konica Minolta
+    """
+    leica_biosystems = "leica_biosystems"
+    """
+    Leica Biosystems
     """
     mindray = "mindray"
     """
@@ -2425,6 +2569,10 @@ class ManufacturerEnum(str, Enum):
     varian = "varian"
     """
     Varian
+    """
+    zeiss = "zeiss"
+    """
+    Carl Zeiss
     """
 
 

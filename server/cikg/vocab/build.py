@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 
 from cikg import namespaces, resources
-from cikg.vocab import dicom_layer
+from cikg.vocab import dicom_layer, sssom
 
 LANGUAGES = ("en", "es", "it", "el", "fr", "de")
 CONCEPT_COLUMNS = (
@@ -576,18 +576,21 @@ def render_sssom(onto: Ontology) -> dict[str, str]:
         lines = yaml.safe_dump(header, sort_keys=False, allow_unicode=True, width=1000).splitlines()
         buf = io.StringIO()
         buf.write("".join(f"#{' ' if line else ''}{line}\n" for line in lines))
-        w = csv.writer(buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")
+        w = sssom.table_writer(buf)
         w.writerow(SSSOM_COLUMNS)
         for m in sorted(rows, key=lambda m: (m.subject_id, m.predicate_id, m.object_id)):
             w.writerow(
                 [
-                    f"CIKG:{m.subject_id}",
-                    onto.concepts[m.subject_id].label,
-                    m.predicate_id,
-                    m.object_id,
-                    m.object_label,
-                    m.mapping_justification,
-                    m.comment,
+                    sssom.cell(v)
+                    for v in (
+                        f"CIKG:{m.subject_id}",
+                        onto.concepts[m.subject_id].label,
+                        m.predicate_id,
+                        m.object_id,
+                        m.object_label,
+                        m.mapping_justification,
+                        m.comment,
+                    )
                 ]
             )
         out[scheme] = buf.getvalue()
@@ -626,14 +629,20 @@ def sssom_to_json(text: str) -> dict[str, Any]:
         "subject_preprocessing",
         "object_preprocessing",
     }
-    rows = list(csv.reader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE))
+    numeric = {"confidence", "similarity_score", "subject_match_field_score", "object_match_field_score"}
+    rows = list(sssom.table_reader(io.StringIO("\n".join(body))))
     mappings = []
     for row in rows[1:]:
         record: dict[str, Any] = {}
         for col, value in zip(rows[0], row, strict=True):
             if value == "":
                 continue
-            record[col] = [v for v in value.split("|") if v] if col in multivalued else value
+            if col in multivalued:
+                record[col] = [v for v in value.split("|") if v]
+            elif col in numeric:
+                record[col] = float(value)
+            else:
+                record[col] = value
         mappings.append(record)
     out = _jsonable(meta)
     out["mappings"] = mappings

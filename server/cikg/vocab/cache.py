@@ -26,7 +26,7 @@ from cikg.vocab.loader import vocab_sources
 from cikg.vocab.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -38,14 +38,15 @@ class VocabularyInputs:
 
     @classmethod
     def default(cls, extra_local: Sequence[Path] = ()) -> VocabularyInputs:
-        """The shipped ontology and mapping sets, and the stewards' files in mappings/local/."""
+        """The shipped ontology and mapping sets, the shipped steward mapping sets (e.g.
+        ``mappings/idc.sssom.tsv``) and the stewards' files in mappings/local/."""
         mdir = resources.mappings_dir()
-        local = sorted((mdir / "local").glob("*.sssom.tsv")) if (mdir / "local").is_dir() else []
+        ontology_sets, steward_sets = split_mapping_sets(mdir)
         branches = resources.ontology_src_dir() / "branches.yaml"
         return cls(
             ontology=resources.ontology_path(),
-            mapping_files=tuple(sorted(mdir.glob("*.sssom.tsv"))),
-            local_files=tuple([*local, *extra_local]),
+            mapping_files=ontology_sets,
+            local_files=tuple([*steward_sets, *extra_local]),
             branches_file=branches if branches.is_file() else None,
         )
 
@@ -53,12 +54,12 @@ class VocabularyInputs:
     def from_dir(cls, root: Path, extra_local: Sequence[Path] = ()) -> VocabularyInputs:
         """A folder laid out like the fixture: cikg.ttl, branches.yaml, mappings/*.sssom.tsv."""
         mdir = root / "mappings"
-        local = sorted((mdir / "local").glob("*.sssom.tsv")) if (mdir / "local").is_dir() else []
+        ontology_sets, steward_sets = split_mapping_sets(mdir)
         branches = root / "branches.yaml"
         return cls(
             ontology=root / "cikg.ttl",
-            mapping_files=tuple(sorted(mdir.glob("*.sssom.tsv"))),
-            local_files=tuple([*local, *extra_local]),
+            mapping_files=ontology_sets,
+            local_files=tuple([*steward_sets, *extra_local]),
             branches_file=branches if branches.is_file() else None,
         )
 
@@ -67,6 +68,21 @@ class VocabularyInputs:
         if self.branches_file is not None:
             out.append(self.branches_file)
         return out
+
+
+ONTOLOGY_SET_PREFIX = "cikg_"
+"""``mappings/cikg_<scheme>.sssom.tsv``: the hyperontology's own mapping sets (concepts as subjects).
+Every other ``*.sssom.tsv`` in ``mappings/`` (and ``mappings/local/``) is a steward mapping set: a
+source's local terms as subjects (``subject_label``, ``subject_category``), concepts as objects."""
+
+
+def split_mapping_sets(mdir: Path) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
+    """``(ontology mapping sets, steward mapping sets)`` under a mappings folder."""
+    shipped = sorted(mdir.glob("*.sssom.tsv"))
+    local = sorted((mdir / "local").glob("*.sssom.tsv")) if (mdir / "local").is_dir() else []
+    ontology = tuple(p for p in shipped if p.name.startswith(ONTOLOGY_SET_PREFIX))
+    steward = tuple([*(p for p in shipped if not p.name.startswith(ONTOLOGY_SET_PREFIX)), *local])
+    return ontology, steward
 
 
 def read_branches(path: Path | None) -> dict[str, str]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import marshal
+from collections import abc
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+V = TypeVar("V")
 
 LANGUAGES = ("en", "es", "it", "el", "fr", "de")
 """The languages every hyperontology concept is labelled in (first: the default)."""
@@ -143,6 +147,71 @@ class Concept:
             "imported": self.imported,
             "source": self.source,
         }
+
+
+class Packed(abc.Mapping[str, V]):
+    """A read-only mapping whose values (lists, tuples, strings: what ``marshal`` writes) are kept
+    packed and unpacked on access: one bytes object per key instead of a tree of small objects."""
+
+    def __init__(self, items: abc.Mapping[str, V]) -> None:
+        self._packed: dict[str, bytes] = {k: marshal.dumps(v) for k, v in items.items()}  # type: ignore[arg-type]
+
+    def __getitem__(self, key: str) -> V:
+        value: V = marshal.loads(self._packed[key])
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:  # no KeyError raised per miss
+        packed = self._packed.get(key)
+        return default if packed is None else marshal.loads(packed)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._packed
+
+    def __iter__(self) -> abc.Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+
+class ImportedTerms(abc.MutableMapping[str, Concept]):
+    """The terms of the imported vocabularies by CURIE, each kept packed (``marshal`` bytes) and
+    unpacked on access.
+
+    An Athena download holds millions of terms; as objects they take most of the term index's memory
+    and of the time its disk copy takes to load, while a query touches only a handful of them.
+    """
+
+    def __init__(self) -> None:
+        self._packed: dict[str, bytes] = {}
+
+    def __getitem__(self, curie: str) -> Concept:
+        iri, labels, synonyms, definition, parents, notations, source = marshal.loads(self._packed[curie])
+        return Concept(
+            curie, iri, curie, labels, synonyms, definition, parents, notations, (), (), True, source
+        )
+
+    def __setitem__(self, curie: str, term: Concept) -> None:
+        if term.curie != curie or term.mappings or term.branches or not term.imported:
+            raise ValueError(f"{curie}: not an imported term")
+        self._packed[curie] = marshal.dumps(
+            (term.iri, term.labels, term.synonyms, term.definition, term.parents, term.notations, term.source)
+        )
+
+    def get(self, curie: str, default: Any = None) -> Any:  # no KeyError raised per miss
+        return self[curie] if curie in self._packed else default
+
+    def __delitem__(self, curie: str) -> None:
+        del self._packed[curie]
+
+    def __contains__(self, curie: object) -> bool:
+        return curie in self._packed
+
+    def __iter__(self) -> abc.Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,13 +2,17 @@
 
 Reading is streaming and tolerant (older dialects such as ``match_type`` are accepted and noted);
 writing is strict: the metadata and rows written validate against the SSSOM JSON Schema.
+
+The table dialect is the one sssom-py (pandas) writes and reads: tab-separated, and a cell holding a
+tab or a double quote is put in double quotes with its quotes doubled (``"5"" nodule"``). Line breaks
+inside a cell are written as spaces, so every mapping is one line.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -58,6 +62,23 @@ COLUMN_ORDER = [
 ]
 
 
+def table_writer(out: TextIO) -> Any:
+    """A csv writer in the SSSOM TSV dialect (write cells through :func:`cell`)."""
+    return csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+
+
+def table_reader(lines: Iterable[str]) -> Any:
+    """A csv reader in the SSSOM TSV dialect (``line_num`` counts physical lines)."""
+    return csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_MINIMAL)
+
+
+def cell(value: Any) -> str:
+    """The text of a table cell: line breaks become spaces (quotes and tabs are the writer's job)."""
+    if value is None:
+        return ""
+    return str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+
+
 @dataclass
 class SssomFile:
     metadata: dict[str, Any]
@@ -101,7 +122,7 @@ def iter_rows(path: Path) -> tuple[dict[str, Any], Iterator[tuple[int, dict[str,
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         try:
-            reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            reader = table_reader(handle)
             columns = next(reader, None)
             if columns is None:
                 return
@@ -111,14 +132,23 @@ def iter_rows(path: Path) -> tuple[dict[str, Any], Iterator[tuple[int, dict[str,
                     f"{path}, line {header_line_count + 1}: not an SSSOM table: the header needs "
                     f"subject_id and object_id columns (found {', '.join(columns)})"
                 )
-            for n, values in enumerate(reader, start=header_line_count + 2):
+            start = header_line_count + 2
+            for values in reader:
+                n, start = start, header_line_count + 1 + reader.line_num
                 if not values or (len(values) == 1 and not values[0].strip()):
                     continue
+                if any("\n" in v or "\r" in v for v in values):
+                    raise VocabularyError(
+                        f"{path}, line {n}: a double quote opens a cell that is not closed on this line "
+                        f'(quote the whole cell and double its quotes: "5"" nodule")'
+                    )
                 if len(values) > len(columns):
                     raise VocabularyError(
                         f"{path}, line {n}: {len(values)} fields, the header has {len(columns)}"
                     )
                 yield n, {c: v for c, v in zip(columns, values, strict=False)}
+        except csv.Error as exc:
+            raise VocabularyError(f"{path}, line {header_line_count + 1 + reader.line_num}: {exc}") from exc
         finally:
             handle.close()
 
@@ -191,15 +221,8 @@ def dumps(meta: dict[str, Any], rows: list[dict[str, str]], columns: list[str] |
     buf = io.StringIO()
     for line in header.splitlines():
         buf.write(f"# {line}\n")
-    writer = csv.writer(buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")
+    writer = table_writer(buf)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_clean(row.get(c, "")) for c in columns])
+        writer.writerow([cell(row.get(c, "")) for c in columns])
     return buf.getvalue()
-
-
-def _clean(value: Any) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    return text.replace("\t", " ").replace("\n", " ").replace("\r", " ")

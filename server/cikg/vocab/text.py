@@ -19,13 +19,21 @@ _SPACES = re.compile(r"\s+")
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Casefold and strip diacritics (NFKD, combining marks dropped); Greek final sigma folds to sigma."""
+    if text.isascii():  # most labels: nothing to decompose, and casefold is lower
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_PLAIN = re.compile(r"[^\W_]+(?: [^\W_]+)*")
+"""Words of letters and digits with single spaces: already normalised once folded."""
 
 
 def normalize(text: str) -> str:
     """Folded text with punctuation turned into single spaces (``/``, ``.``, ``+`` kept inside words)."""
     folded = fold(text)
+    if _PLAIN.fullmatch(folded):
+        return folded
     spaced = _SEPARATORS.sub(" ", folded)
     spaced = _EDGE_PUNCT.sub(" ", spaced)
     return _SPACES.sub(" ", spaced).strip()

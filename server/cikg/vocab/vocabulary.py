@@ -13,6 +13,7 @@ import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
+from collections.abc import Mapping as MappingOf
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +34,9 @@ from cikg.vocab.model import (
     PREDICATE_MEANING,
     Concept,
     Hit,
+    ImportedTerms,
     Mapping,
+    Packed,
     Resolution,
     Translation,
     UnknownTerm,
@@ -101,16 +104,16 @@ class Vocabulary:
 
     def __init__(self) -> None:
         self.concepts: dict[str, Concept] = {}
-        self.terms: dict[str, Concept] = {}
+        self.terms = ImportedTerms()
         self.sources = Sources()
         self.build_seconds = 0.0
         self._by_code: dict[str, list[tuple[str, str, str]]] = {}
-        self._xrefs: dict[str, list[tuple[str, str, str]]] = {}
+        self._xrefs: MappingOf[str, list[tuple[str, str, str]]] = {}
         self._children: dict[str, tuple[str, ...]] = {}
         self._desc: dict[str, frozenset[str]] = {}
         self._anc: dict[str, frozenset[str]] = {}
         self._depth: dict[str, int] = {}
-        self._ext_children: dict[str, list[str]] = {}
+        self._ext_children: MappingOf[str, list[str]] = {}
         self._roots: dict[str, str] = {}  # branch root id -> enum name (when known)
         self._branch_root: dict[str, str] = {}
         self._notations: dict[tuple[str, str], set[str]] = {}
@@ -158,8 +161,10 @@ class Vocabulary:
                     continue
                 onto_mappings[found_slug][(row.predicate, row.object)] = as_mapping(row)
         self._make_concepts(raw, onto_mappings)
+        xrefs: dict[str, list[tuple[str, str, str]]] = {}
         for source_id, triples in imported:
-            self._add_imported(source_id, triples)
+            self._add_imported(source_id, triples, xrefs)
+        self._xrefs = Packed(xrefs)
         for path in local_files:
             if not path.is_file():
                 log.warning("stewards' mapping file %s does not exist (yet): ignored", path)
@@ -207,7 +212,9 @@ class Vocabulary:
             for m in maps:
                 self._by_code.setdefault(m.object_id, []).append((slug, m.predicate, m.source))
 
-    def _add_imported(self, source_id: str, triples: Iterable[object]) -> None:
+    def _add_imported(
+        self, source_id: str, triples: Iterable[object], xrefs: dict[str, list[tuple[str, str, str]]]
+    ) -> None:
         conv = namespaces.converter()
         self.sources.imported.append((source_id, ""))
         for iri, t in read_terms(triples).items():  # type: ignore[arg-type]
@@ -216,8 +223,8 @@ class Vocabulary:
                 continue
             for pred, obj in t.matches:
                 other = standard_curie(obj)
-                self._xrefs.setdefault(curie, []).append((other, pred, source_id))
-                self._xrefs.setdefault(other, []).append((curie, INVERSE.get(pred, pred), source_id))
+                xrefs.setdefault(curie, []).append((other, pred, source_id))
+                xrefs.setdefault(other, []).append((curie, INVERSE.get(pred, pred), source_id))
             if not t.labels and not t.synonyms and not t.parents:
                 continue
             parents = tuple(dict.fromkeys(c for c in (conv.compress(p) for p in t.parents) if c))
@@ -291,11 +298,6 @@ class Vocabulary:
             for n in c.notations:
                 for b in c.branches or ("",):
                     self._notations.setdefault((b, n.strip().upper()), set()).add(c.id)
-        ext_children: dict[str, list[str]] = defaultdict(list)
-        for t in self.terms.values():
-            for p in t.parents:
-                ext_children[p].append(t.id)
-        self._ext_children = dict(ext_children)
 
     def _build_index(self) -> None:
         entries: list[Entry] = []
@@ -309,11 +311,15 @@ class Vocabulary:
             for n in c.notations:
                 entries.append(Entry(n, ti, None, False, 1))
                 self._exact.setdefault(normalize(n), []).append((cid, False))
-        for curie, t in self.terms.items():
+        ext_children: dict[str, list[str]] = defaultdict(list)
+        for curie, t in self.terms.items():  # one pass: every imported term is unpacked once
             ti = len(targets)
             targets.append(curie)
             for text, lang, pref in t.all_labels():
                 entries.append(Entry(text, ti, lang, pref, 2 if pref else 3))
+            for p in t.parents:
+                ext_children[p].append(curie)
+        self._ext_children = Packed(ext_children)
         self._targets = targets
         self._target_index = {t: i for i, t in enumerate(targets)}
         self.index = LabelIndex(entries)
