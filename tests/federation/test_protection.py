@@ -61,6 +61,20 @@ def test_no_count_below_k_in_a_protected_answer(answer: dict[str, Any], policy: 
             assert out["subjects_count"] == f"<{policy.min_count}"
         assert out["age_range"] == raw["age_range"] and out["id"] == raw["id"]
     assert shown["total"]["collections"] == answer["total"]["collections"]
+    # no differencing: where a part is hidden, the whole is an interval as wide as "<k"
+    k, unit = policy.min_count, policy.unit
+    assert unit >= k
+    for out in shown["collections"]:
+        if f"<{k}" in out["sex"].values() and isinstance(out["subjects_count"], int):
+            assert out["subjects_count"] % unit == 0
+    parts = [c[f] for c in shown["collections"] for f in ("subjects_count", "studies_count")]
+    parts += [f["count"] for f in shown["facets"]["modality"]]
+    if f"<{k}" in parts:
+        assert all(
+            not isinstance(shown["total"][f], int) or shown["total"][f] % unit == 0
+            for f in ("subjects_count", "studies_count")
+        )
+    assert protect(shown, policy) == shown  # idempotent
 
 
 @settings(max_examples=60)
@@ -90,6 +104,33 @@ def test_rounding_never_shows_below_k_and_is_idempotent(n: int, policy: CountPol
         if policy.step > 1:
             assert shown % policy.step == 0 or shown == policy.min_count
             assert abs(shown - n) <= max(policy.step, policy.min_count)
+
+
+def test_a_hidden_part_is_not_given_away_by_its_whole() -> None:
+    p = CountPolicy(10)
+    record = {"subjects_count": 27, "sex": {"female": 24, "male": 3, "other": 0, "unknown": 0}}
+    assert protect(record, p) == {
+        "subjects_count": 20,
+        "sex": {"female": 24, "male": "<10", "other": "<10", "unknown": "<10"},
+    }
+    answer = {
+        "total": {"collections": 2, "subjects_count": 35, "studies_count": 40},
+        "collections": [
+            {"id": "a", "subjects_count": 30, "studies_count": 31},
+            {"id": "b", "subjects_count": 5, "studies_count": 9},
+        ],
+    }
+    assert protect(answer, p)["total"] == {"collections": 2, "subjects_count": 30, "studies_count": 40}
+    nothing_hidden = {
+        "total": {"collections": 1, "subjects_count": 35},
+        "collections": [{"id": "a", "subjects_count": 35}],
+    }
+    assert protect(nothing_hidden, p) == nothing_hidden
+    paged = {
+        "total": {"collections": 2, "subjects_count": 35},
+        "collections": [{"id": "a", "subjects_count": 30}],
+    }
+    assert protect(paged, p)["total"]["subjects_count"] == 30  # the other page may hide a count
 
 
 def test_threshold_examples() -> None:
@@ -127,6 +168,7 @@ def test_sums_do_not_reveal_a_count_hidden_at_a_node() -> None:
         NodeAnswer(Node("n1", "n1", "http://n1"), "ok", 1.0, answer=other),
     ]
     merged = merge(got, policy)
+    # node n0's answer hides a collection count: its studies total is shown floored (30), n1's is 12
     assert merged["total"]["subjects_count"] == 11 and merged["total"]["approximate"] is True
     assert merged["total"]["studies_count"] == 42
     assert merge(got, None)["total"]["subjects_count"] == 20  # an authorised caller sees exact sums

@@ -43,6 +43,13 @@ class CountPolicy:
         """What a count below the threshold is shown as."""
         return f"<{self.min_count}"
 
+    @property
+    def unit(self) -> int:
+        """The width of what a hidden count hides: k, made a multiple of the rounding step."""
+        if self.step > 1:
+            return self.step * -(-self.min_count // self.step)
+        return self.min_count
+
     def visible(self, n: int) -> int | None:
         """The number that may be shown for ``n``, or ``None`` when it must be hidden."""
         if n < self.min_count:
@@ -62,9 +69,20 @@ def _is_count(value: Any) -> bool:
 
 
 def protect(answer: Any, policy: CountPolicy) -> Any:
-    """A copy of ``answer`` (any JSON value) with every count protected and record detail dropped."""
+    """A copy of ``answer`` (any JSON value) with every count protected and record detail dropped.
+
+    Differencing: a visible whole minus its visible parts would give away a hidden part. So where a
+    part is hidden, the whole is shown rounded down to a multiple of k (an interval as wide as ``"<k"``
+    itself; with rounding, k made a multiple of the step): a record's ``subjects_count`` when a value
+    of its ``sex`` breakdown is hidden, and an answer's ``total`` counts when any collection or facet
+    count is hidden or the page is incomplete.
+    """
+    return _blur(_protect(answer, policy), policy)
+
+
+def _protect(answer: Any, policy: CountPolicy) -> Any:
     if isinstance(answer, list):
-        return [protect(item, policy) for item in answer]
+        return [_protect(item, policy) for item in answer]
     if not isinstance(answer, Mapping):
         return answer
     out: dict[str, Any] = {}
@@ -74,9 +92,54 @@ def protect(answer: Any, policy: CountPolicy) -> Any:
         if key in COUNT_KEYS and _is_count(value):
             out[key] = policy.show(value)
         elif key in BREAKDOWN_KEYS and isinstance(value, Mapping):
-            out[key] = {k: policy.show(v) if _is_count(v) else protect(v, policy) for k, v in value.items()}
+            out[key] = {k: policy.show(v) if _is_count(v) else _protect(v, policy) for k, v in value.items()}
         else:
-            out[key] = protect(value, policy)
+            out[key] = _protect(value, policy)
+    return out
+
+
+def _hidden(value: Any, policy: CountPolicy) -> bool:
+    """Whether a protected value holds a count shown as ``"<k"``."""
+    if isinstance(value, list):
+        return any(_hidden(v, policy) for v in value)
+    if isinstance(value, Mapping):
+        for key, v in value.items():
+            if (key in COUNT_KEYS or key in BREAKDOWN_KEYS) and v == policy.hidden:
+                return True
+            if key in BREAKDOWN_KEYS and isinstance(v, Mapping) and policy.hidden in v.values():
+                return True
+            if _hidden(v, policy):
+                return True
+    return False
+
+
+def _floor(value: Any, policy: CountPolicy) -> Any:
+    """``value`` rounded down to a multiple of the policy's :attr:`~CountPolicy.unit`."""
+    if not _is_count(value):
+        return value
+    floored = (value // policy.unit) * policy.unit
+    return floored if floored >= policy.min_count else policy.hidden
+
+
+def _blur(answer: Any, policy: CountPolicy) -> Any:
+    if isinstance(answer, list):
+        return [_blur(item, policy) for item in answer]
+    if not isinstance(answer, dict):
+        return answer
+    out = {key: _blur(value, policy) for key, value in answer.items()}
+    sex = out.get("sex")
+    if isinstance(sex, Mapping) and policy.hidden in sex.values():
+        out["subjects_count"] = _floor(out.get("subjects_count"), policy)
+    total = out.get("total")
+    collections = out.get("collections")
+    if isinstance(total, dict) and (isinstance(collections, list) or "facets" in out):
+        incomplete = (
+            isinstance(collections, list)
+            and _is_count(total.get("collections"))
+            and total["collections"] > len(collections)
+        )
+        if incomplete or _hidden(collections, policy) or _hidden(out.get("facets"), policy):
+            out["total"] = {k: _floor(v, policy) if k in COUNT_KEYS else v for k, v in total.items()}
     return out
 
 
