@@ -15,6 +15,7 @@ from cikg.federation import NotExpressible, beacon_request, beacon_results
 from cikg.settings import Settings
 from tests.beacon.schemas import errors
 from tests.federation.cluster import http_response, raw_server, write_nodes
+from tests.federation.conftest import NODE0_TOKEN
 
 
 def _curie(value: str) -> str:
@@ -115,3 +116,54 @@ def test_hub_mixes_cikg_and_beacon_nodes(tmp_path: Path) -> None:
         answer = asyncio.run(ask({"query": {"or": [{"field": "modality", "value": "CT"}]}}))
         assert {n["status"] for n in answer["nodes"]} == {"error"}
         assert all("conjunction" in n["reason"] for n in answer["nodes"])
+
+
+@pytest.mark.slow
+def test_hub_asks_a_real_nodes_beacon_face(federation: Any, tmp_path: Path) -> None:
+    """A live cikg node's own /beacon, listed as a Beacon node: the hub's filters are understood and
+    its answer agrees with the node's native search (counts below k arrive as boolean answers)."""
+    node0 = federation.urls["node0"]
+    nodes = write_nodes(
+        tmp_path / "nodes.yaml",
+        [
+            {
+                "id": "node0-beacon",
+                "name": "node0 Beacon",
+                "base_url": node0 + "/beacon",
+                "protocol": "beacon",
+            },
+            {
+                "id": "node0-beacon-token",
+                "name": "node0 Beacon",
+                "base_url": node0 + "/beacon",
+                "protocol": "beacon",
+                "credentials": {"token": NODE0_TOKEN},
+            },
+        ],
+    )
+    settings = Settings(data_dir=tmp_path / "hub", nodes_file=nodes)
+    queries = [
+        {"query": {"field": "modality", "value": "CT"}},
+        {
+            "query": {
+                "and": [{"field": "condition", "value": "malignant_neoplasm"}, {"field": "age", "min": 40}]
+            }
+        },
+        {"query": {"field": "condition", "value": "ICD10:C50", "descendants": False}},
+    ]
+
+    async def ask(query: dict[str, Any]) -> dict[str, Any]:
+        with Catalogue(settings) as cat:
+            async with httpx.AsyncClient() as client:
+                return await cat.federated_search(client, query, None)
+
+    for query in queries:
+        native = httpx.post(node0 + "/api/search", json={**query, "page_size": 0}, timeout=30).json()
+        matched = len(native["collections"])
+        answer = asyncio.run(ask(query))
+        by_id = {n["id"]: n for n in answer["nodes"]}
+        assert by_id["node0-beacon"]["status"] == "ok", by_id
+        assert by_id["node0-beacon"]["exists"] is (matched > 0)
+        assert "collections" not in by_id["node0-beacon"]["total"]  # fewer than k: boolean only
+        # with the node's token the hub gets the count and the records, then protects them for its caller
+        assert by_id["node0-beacon-token"]["exists"] is (matched > 0)

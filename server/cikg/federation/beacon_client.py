@@ -81,5 +81,10 @@ def beacon_results(answer: Any) -> dict[str, Any]:
                 if isinstance(item.get("cohortSize"), int):
                     entry["subjects_count"] = item["cohortSize"]
                 collections.append(entry)
-    total: dict[str, Any] = {"collections": count if isinstance(count, int) else len(collections)}
+    total: dict[str, Any] = {}
+    if isinstance(count, int):
+        total["collections"] = count
+    elif isinstance(response, dict) and isinstance(response.get("collections"), list):
+        total["collections"] = len(collections)
+    # else a boolean answer: how many is not known (the node hides a count below its threshold)
     return {"exists": summary["exists"], "total": total, "collections": collections}

@@ -187,9 +187,10 @@ def merge(
 ) -> dict[str, Any]:
     """The federated answer; counts protected with ``policy`` (``None``: an authorised caller).
 
-    Totals add the numbers the nodes show; a node total shown as ``"<k"`` adds nothing and makes the
-    sum ``approximate`` (a lower bound). Facet counts add the same way. For an anonymous caller each
-    node's answer is protected *before* the sums (unless ``parts_protected``: :func:`fan_out` did it on
+    Totals add the numbers the nodes show; a node total shown as ``"<k"`` (or not given, as Beacon
+    nodes give no subject counts) adds nothing and makes the sum ``approximate`` (a lower bound).
+    Facet counts add the same way. For an anonymous caller each node's answer is protected *before*
+    the sums (unless ``parts_protected``: :func:`fan_out` did it on
     arrival): a node that gave the hub exact counts (the hub holds its token) must not leak a hidden
     count through the difference between a sum and its other parts. The sums are protected last.
     """
@@ -212,7 +213,7 @@ def merge(
         node_total = got.answer.get("total", {})
         for key in totals:
             value = node_total.get(key)
-            if isinstance(value, str):
+            if value is None or isinstance(value, str):  # hidden below k, or not told (Beacon nodes)
                 approximate = True
             totals[key] += _number(value)
         for dim, items in (got.answer.get("facets") or {}).items():
