@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from cikg.catalogue import Catalogue
@@ -66,3 +71,31 @@ def demo_catalogue(demo: Demo) -> Iterator[Catalogue]:
     cat = Catalogue(demo.settings())
     yield cat
     cat.close()
+
+
+@contextmanager
+def running(command: list[str], base: str, env: dict[str, str] | None = None) -> Iterator[float]:
+    """Start ``command``; yields the seconds it took until ``/health`` answered."""
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        command,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        while True:
+            try:
+                if httpx.get(base + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() - started > 120:
+                out = proc.stdout.read().decode() if proc.stdout else ""
+                raise AssertionError(f"{command[3]} did not come up: {out}")
+            time.sleep(0.2)
+        yield time.monotonic() - started
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)

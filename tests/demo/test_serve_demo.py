@@ -3,49 +3,15 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 import pytest
 
 from cikg.demo import COLLECTIONS
-from tests.demo.conftest import Demo, demo_command
+from tests.demo.conftest import Demo, demo_command, running
 
 pytestmark = pytest.mark.slow  # one demo build per session (~20 s), then real processes
-
-
-@contextmanager
-def running(command: list[str], base: str, env: dict[str, str] | None = None) -> Iterator[float]:
-    """Start ``command``; yields the seconds it took until ``/health`` answered."""
-    started = time.monotonic()
-    proc = subprocess.Popen(
-        command,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        while True:
-            try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() - started > 120:
-                out = proc.stdout.read().decode() if proc.stdout else ""
-                raise AssertionError(f"{command[3]} did not come up: {out}")
-            time.sleep(0.2)
-        yield time.monotonic() - started
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 def test_cikg_demo_serves_the_catalogue(demo: Demo) -> None:

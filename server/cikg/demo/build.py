@@ -23,8 +23,8 @@ from cikg.demo import clinical, dicom
 from cikg.demo.federation import COLLECTIONS, DEFAULT_SERIES, LOCAL_ES, PERSONS_PER_WEIGHT, CollectionSpec
 from cikg.demo.federation import series_budget as _budget
 
-FORMAT = 1
-"""Bumped when the generated sources change shape (an older demo folder is then rebuilt)."""
+FORMAT = 2
+"""Bumped when the generated sources change shape (an older demo folder is then rebuilt); 2: access levels."""
 LARGE = 20_000
 """From this many series on, every series has one instance (a header-only file)."""
 
@@ -65,6 +65,16 @@ def steward_mappings(data_dir: Path) -> Path:
     return demo_dir(data_dir) / "sources" / "chaimeleon-valencia-lung-ecrf" / "valencia.sssom.tsv"
 
 
+PROJECT_SITES = {
+    "CHAIMELEON": "https://chaimeleon.eu/",
+    "EuCanImage": "https://eucanimage.eu/",
+    "INCISIVE": "https://incisive-project.eu/",
+    "ProCAncer-I": "https://www.procancer-i.eu/",
+    "PRIMAGE": "https://www.primageproject.eu/",
+}
+"""Where each project's data is requested: the access URL of the demo collections' one distribution."""
+
+
 def metadata(spec: CollectionSpec) -> dict[str, Any]:
     """The steward-given collection description (``--metadata``) in the site's own coding habit."""
     h = spec.holder
@@ -79,7 +89,14 @@ def metadata(spec: CollectionSpec) -> dict[str, Any]:
             "juridical_person": h.name,
             "description": f"A synthetic {spec.project} data holder in {h.city}.",
         },
-        "access_rights": "RESTRICTED",
+        "access_rights": spec.access_rights,
+        "distribution": [
+            {
+                "id": f"{spec.id}-access",
+                "title": f"{spec.title}: access on request through the {spec.project} platform",
+                "access_url": PROJECT_SITES[spec.project],
+            }
+        ],
     }
     if spec.kind == "dicom":
         md["primary_cancer_condition"] = list(spec.habit.conditions)

@@ -10,7 +10,7 @@ them through the hyperontology, and only through it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # -- image series kinds ----------------------------------------------------------------------------------
 
@@ -216,7 +216,8 @@ class CollectionSpec:
     female: float = 0.5
     years: tuple[int, int] = (2012, 2022)
     keywords: tuple[str, ...] = ()
-    extra: dict[str, object] = field(default_factory=dict)
+    access_rights: str = "RESTRICTED"
+    """EUCAIM / HealthDCAT-AP access level: PUBLIC, RESTRICTED or NON_PUBLIC."""
 
 
 VALENCIA = Holder("demo-valencia", "Demo site Valencia (CHAIMELEON / PRIMAGE)", "ES", "Valencia")
@@ -321,6 +322,7 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         "Patients, diagnoses and imaging studies of the Rotterdam liver cohort as FHIR R4 bundles.",
         weight=0.6,
         female=0.35,
+        access_rights="NON_PUBLIC",
     ),
     CollectionSpec(
         "eucanimage-uppsala-breast-imaging",
@@ -339,6 +341,7 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         ),
         female=1.0,
         ages=(40, 80),
+        access_rights="PUBLIC",
     ),
     CollectionSpec(
         "eucanimage-uppsala-breast-omop",

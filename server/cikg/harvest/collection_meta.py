@@ -1,7 +1,7 @@
 """Collection-level description the source cannot give (title, data holder, access rights, licence,
 condition, ...): from CLI options and/or a small YAML file whose keys are the model's Collection slot
-names (``data_holder`` may also be a mapping: the data holder's own description, then emitted into
-the same source graph).
+names (``data_holder`` may also be a mapping: the data holder's own description, and ``distribution`` a list
+of mappings, the Distribution descriptions; both are then emitted into the same source graph).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import yaml
 
 from cikg.harvest.base import MappingTally
 from cikg.harvest.ids import data_holder_iri
+from cikg.namespaces import distribution_iri
 from cikg.rdfmap import plan
 
 _COMPUTED = {
@@ -103,6 +104,10 @@ def build(
             else:
                 text = str(value)
                 obj["data_holder"] = text if ":" in text else data_holder_iri(base_url, text)
+        elif key == "distribution":
+            obj[key] = []
+            for dist in value if isinstance(value, list) else [value]:
+                obj[key].append(_distribution(dist, base_url, extra))
         elif key == "primary_cancer_condition":
             values = value if isinstance(value, list) else [value]
             mapped = [c for v in values if (c := tally.map("condition", str(v)))]
@@ -116,6 +121,20 @@ def build(
     obj.setdefault("title", collection_id)
     obj.setdefault("access_rights", "RESTRICTED")
     return obj, extra
+
+
+def _distribution(value: Any, base_url: str, extra: list[tuple[str, dict[str, Any]]]) -> str:
+    """A distribution given by IRI, or described inline (``id`` + ``access_url`` at least)."""
+    if not isinstance(value, Mapping):
+        text = str(value)
+        return text if ":" in text else distribution_iri(base_url, text)
+    dist = dict(value)
+    did = str(dist.get("id") or "")
+    if not did or not dist.get("access_url"):
+        raise MetadataError(f"distribution {dict(value)}: give at least its `id` and `access_url`")
+    dist["id"] = did if ":" in did else distribution_iri(base_url, did)
+    extra.append(("Distribution", dist))
+    return str(dist["id"])
 
 
 def default_description(collection: Mapping[str, Any]) -> str:

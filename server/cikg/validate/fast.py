@@ -33,11 +33,11 @@ import logging
 import re
 import time
 import warnings
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import Any
 
 import pyoxigraph as ox
@@ -56,6 +56,7 @@ _LANG_STRING = RDF + "langString"
 
 Pairs = list[tuple[str, str]]
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_SPLIT3 = methodcaller("split", " ", 2)
 Problems = dict[str, list[tuple[str, str]]]  # value -> [(component, message)]
 
 
@@ -107,16 +108,14 @@ def _text(term: str) -> str:
 # -- the staged graph, one column per predicate -----------------------------------------------------
 class _Columns:
     def __init__(self, ntriples: bytes) -> None:
-        cols: dict[str, Pairs] = {}
-        for line in ntriples.decode("utf-8").split("\n"):
-            if not line:
-                continue
-            s, p, o = line[:-2].split(" ", 2)
-            col = cols.get(p)
-            if col is None:
-                col = cols[p] = []
-            col.append((s, o))
-        self.cols = cols
+        # every line is "S P O .\n" and no term holds a raw newline (N-Triples escapes it), so splitting
+        # on " .\n" cuts whole triples; S and P hold no space
+        lines = ntriples.decode("utf-8").split(" .\n")
+        lines.pop()  # after the last triple
+        cols: defaultdict[str, Pairs] = defaultdict(list)
+        for s, p, o in map(_SPLIT3, lines):
+            cols[p].append((s, o))
+        self.cols = dict(cols)
         self._subjects: dict[str, set[str]] = {}
         self._counts: dict[str, Counter[str]] = {}
         self._types: dict[str, set[str]] | None = None
