@@ -9,9 +9,13 @@ randomised queries). Criteria become boolean masks over subjects; distinct count
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import math
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -53,7 +57,11 @@ class Codes:
 
 @dataclass
 class Partition:
-    """The series rows of one source graph (local subject and study numbers)."""
+    """The series rows of one source graph, with local numbers (subjects, studies, value codes).
+
+    A version graph never changes once current, so a partition is cached on disk under its graph IRI
+    and re-read from the graph only when the source points at a new version.
+    """
 
     graph: str
     colls: list[str]
@@ -65,9 +73,62 @@ class Partition:
     single: dict[str, Ints]
     multi: dict[str, tuple[Ints, Ints]]
     numeric: dict[str, Floats]
+    values: dict[str, list[str]]
+    """field -> the graph values (IRIs) its local codes stand for."""
+
+    def save(self, path: Path) -> None:
+        arrays: dict[str, Any] = {
+            "row_coll": self.row_coll,
+            "row_subj": self.row_subj,
+            "row_study": self.row_study,
+        }
+        arrays.update({f"single.{f}": v for f, v in self.single.items()})
+        arrays.update({f"multi_rows.{f}": v[0] for f, v in self.multi.items()})
+        arrays.update({f"multi_codes.{f}": v[1] for f, v in self.multi.items()})
+        arrays.update({f"numeric.{f}": v for f, v in self.numeric.items()})
+        meta = {
+            "version": CACHE_VERSION,
+            "graph": self.graph,
+            "colls": self.colls,
+            "n_subjects": self.n_subjects,
+            "n_studies": self.n_studies,
+            "values": self.values,
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, meta=np.asarray(json.dumps(meta)), **arrays)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, graph: str) -> Partition | None:
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["meta"]))
+                if meta.get("version") != CACHE_VERSION or meta.get("graph") != graph:
+                    return None
+                return cls(
+                    graph,
+                    list(meta["colls"]),
+                    z["row_coll"],
+                    z["row_subj"],
+                    z["row_study"],
+                    int(meta["n_subjects"]),
+                    int(meta["n_studies"]),
+                    {f: z[f"single.{f}"] for f in SINGLE_SERIES},
+                    {f: (z[f"multi_rows.{f}"], z[f"multi_codes.{f}"]) for f in MULTIVALUED_SERIES},
+                    {f: z[f"numeric.{f}"] for f in ("age", "field_strength")},
+                    {f: list(v) for f, v in meta["values"].items()},
+                )
+        except (OSError, ValueError, KeyError):
+            return None
 
 
-def load_partition(store: Any, graph: str, codes: dict[str, Codes]) -> Partition:
+CACHE_VERSION = 1
+
+
+def load_partition(store: Any, graph: str) -> Partition:
+    """Read one source graph's series rows (one SELECT for the single-valued slots, one per
+    multi-valued slot)."""
     p = predicates()
     s = p.series
     single_preds = {f: s[FIELDS[f].series_slot or ""] for f in SINGLE_SERIES}
@@ -75,6 +136,7 @@ def load_partition(store: Any, graph: str, codes: dict[str, Codes]) -> Partition
   ?s a <{p.series_class}> ; <{s["is_part_of"]}> ?c ; <{s["subject_key"]}> ?k ; <{s["study_key"]}> ?st .
   {" ".join(f"OPTIONAL {{ ?s <{pred}> ?{f} }}" for f, pred in single_preds.items())}
   OPTIONAL {{ ?s <{s["subject_age"]}> ?age }} OPTIONAL {{ ?s <{s["magnetic_field_strength"]}> ?fs }} }}"""
+    codes: dict[str, Codes] = {f: Codes() for f in (*SINGLE_SERIES, *MULTIVALUED_SERIES)}
     coll_ids: dict[str, int] = {}
     subj_ids: dict[tuple[int, str], int] = {}
     study_ids: dict[tuple[int, str], int] = {}
@@ -122,6 +184,7 @@ def load_partition(store: Any, graph: str, codes: dict[str, Codes]) -> Partition
         {f: np.asarray(v, dtype=np.int64) for f, v in cols.items()},
         multi,
         {"age": np.asarray(ages, dtype=np.float64), "field_strength": np.asarray(fss, dtype=np.float64)},
+        {f: list(c.values) for f, c in codes.items()},
     )
 
 
@@ -172,8 +235,9 @@ class Built:
 class SearchIndex:
     """Columnar index over the store's current graphs; :meth:`refresh` follows the source registry."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, cache_dir: Path | None = None) -> None:
         self._store = store
+        self._cache_dir = cache_dir
         self._lock = threading.Lock()
         self.codes: dict[str, Codes] = {f: Codes() for f in SUBJECT_FIELDS if FIELDS[f].kind == "concept"}
         self._parts: dict[str, Partition] = {}
@@ -200,11 +264,24 @@ class SearchIndex:
                 if g not in graphs:
                     del self._parts[g]
             for g in sorted(graphs - set(self._parts)):
-                self._parts[g] = load_partition(self._store, g, self.codes)
+                self._parts[g] = self._partition(g)
             self._built = self._concat([self._parts[g] for g in sorted(self._parts)])
             self._key = key
             self.rebuilds += 1
             return self._built
+
+    def _partition(self, graph: str) -> Partition:
+        path = None
+        if self._cache_dir is not None:
+            path = self._cache_dir / (hashlib.sha256(graph.encode()).hexdigest()[:32] + ".npz")
+            found = Partition.load(path, graph) if path.is_file() else None
+            if found is not None:
+                return found
+        part = load_partition(self._store, graph)
+        if path is not None:
+            with contextlib.suppress(OSError):  # a read-only data dir: the index works, it is not kept
+                part.save(path)
+        return part
 
     def invalidate(self) -> None:
         """Forget everything (e.g. when the store was swapped); rebuilt on next use."""
@@ -240,13 +317,14 @@ class SearchIndex:
             rc.append(cmap[part.row_coll][keep])
             rs.append(part.row_subj[keep] + s_off)
             rt.append(part.row_study[keep] + t_off)
+            gmap = {f: self._global(f, part.values.get(f, [])) for f in (*SINGLE_SERIES, *MULTIVALUED_SERIES)}
             for f in SINGLE_SERIES:
-                single[f].append(part.single[f][keep])
+                single[f].append(gmap[f][part.single[f][keep]])
             for f in MULTIVALUED_SERIES:
                 rows_, vals = part.multi[f]
                 ok = keep[rows_] if len(rows_) else np.zeros(0, dtype=bool)
                 multi[f][0].append(new_row[rows_[ok]])
-                multi[f][1].append(vals[ok])
+                multi[f][1].append(gmap[f][vals[ok]])
             for f in numeric:
                 numeric[f].append(part.numeric[f][keep])
             s_off += part.n_subjects
@@ -302,6 +380,11 @@ class SearchIndex:
             age_ints=(a_s, np.clip(np.round(a_v), 0, AGE_SLOTS - 1).astype(np.int64)),
         )
         return built
+
+    def _global(self, field: str, values: list[str]) -> Ints:
+        """Local code -> global code of ``field`` (the spare last slot maps -1, missing, to -1)."""
+        codes = self.codes[field]
+        return np.asarray([*(codes.code(v) for v in values), -1], dtype=np.int64)
 
     # -- answering -------------------------------------------------------------------------------
     def answer(self, root: Node | None, *, facets: bool = True) -> Answer:

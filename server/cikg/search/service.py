@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cikg.search.answer import Answer
@@ -87,11 +88,16 @@ class Searcher:
     """Owns the columnar index over a store; answers search requests."""
 
     def __init__(
-        self, store: Any, vocabulary: Callable[[], VocabularyLike], *, use_index: bool = True
+        self,
+        store: Any,
+        vocabulary: Callable[[], VocabularyLike],
+        *,
+        use_index: bool = True,
+        cache_dir: Path | None = None,
     ) -> None:
         self._store = store
         self._vocab = vocabulary
-        self.index = SearchIndex(store) if use_index else None
+        self.index = SearchIndex(store, cache_dir) if use_index else None
 
     def warm(self) -> None:
         if self.index is not None:
