@@ -14,7 +14,7 @@ import hashlib
 import json
 import math
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -223,9 +223,15 @@ class Built:
     num_pairs: dict[str, tuple[Ints, Floats]]
     """numeric subject field -> distinct (subject, value)."""
     has_condition: Bool
-    age_ints: tuple[Ints, Ints] = field(
-        default_factory=lambda: (np.zeros(0, np.int64), np.zeros(0, np.int64))
-    )
+    known: Bool
+    """Subjects of a known collection."""
+    with_series: set[str]
+    facet_keys: dict[str, tuple[Ints, Ints, list[str]]]
+    """subject-grain concept field -> (pair subject, collection * n_codes + code, code values)."""
+    age_keys: tuple[Ints, Ints]
+    """(pair subject, collection * AGE_SLOTS + age)."""
+    everything: Answer | None = None
+    """The answer without a query (computed once per build)."""
 
     @property
     def n_subjects(self) -> int:
@@ -361,12 +367,19 @@ class SearchIndex:
         has_cond = np.zeros(n_subj, dtype=bool)
         has_cond[pairs["condition"][0]] = True
         a_s, a_v = num_pairs["age"]
+        subj_coll_all = cat(subj_coll)
+        safe = np.maximum(subj_coll_all, 0)  # unknown collections never pass the 'known' mask
+        ages = np.clip(np.round(a_v), 0, AGE_SLOTS - 1).astype(np.int64)
+        facet_keys = {}
+        for f, (ps, pc) in pairs.items():
+            values = list(self.codes[f].values)
+            facet_keys[f] = (ps, safe[ps] * max(1, len(values)) + pc, values)
         built = Built(
             infos=infos,
             holders=holders,
             coll_iris=coll_iris,
             coll_index=coll_index,
-            subj_coll=cat(subj_coll),
+            subj_coll=subj_coll_all,
             study_coll=cat(study_coll),
             row_coll=cat(rc),
             row_subj=row_subj,
@@ -377,7 +390,10 @@ class SearchIndex:
             pairs=pairs,
             num_pairs=num_pairs,
             has_condition=has_cond,
-            age_ints=(a_s, np.clip(np.round(a_v), 0, AGE_SLOTS - 1).astype(np.int64)),
+            known=subj_coll_all >= 0,
+            with_series={coll_iris[i] for i in set(cat(rc).tolist())} if r_off else set(),
+            facet_keys=facet_keys,
+            age_keys=(a_s, safe[a_s] * AGE_SLOTS + ages),
         )
         return built
 
@@ -387,12 +403,19 @@ class SearchIndex:
         return np.asarray([*(codes.code(v) for v in values), -1], dtype=np.int64)
 
     # -- answering -------------------------------------------------------------------------------
-    def answer(self, root: Node | None, *, facets: bool = True) -> Answer:
+    def answer(self, root: Node | None) -> Answer:
         b = self.refresh()
+        if root is None and b.everything is not None:
+            return b.everything
+        out = self._answer(b, root)
+        if root is None:
+            b.everything = out
+        return out
+
+    def _answer(self, b: Built, root: Node | None) -> Answer:
         ev = _Evaluator(self, b)
         n_coll = len(b.coll_iris)
-        known: Bool = b.subj_coll >= 0
-        subjects: Bool = known if root is None else ev.subjects(root) & known
+        subjects: Bool = b.known if root is None else ev.subjects(root) & b.known
         per_coll = np.bincount(b.subj_coll[subjects], minlength=n_coll)
         # rows that make the counts: rows of matching subjects satisfying a positive criterion
         rows = subjects[b.row_subj]
@@ -406,10 +429,9 @@ class SearchIndex:
         seen = np.zeros(len(b.study_coll), dtype=bool)
         seen[b.row_study[rows]] = True
         studies = np.bincount(b.study_coll[seen], minlength=n_coll)
-        a_s, a_v = b.age_ints
-        sel = subjects[a_s] if len(a_s) else np.zeros(0, dtype=bool)
+        a_s, a_key = b.age_keys
         present = np.zeros(n_coll * AGE_SLOTS, dtype=bool)
-        present[b.subj_coll[a_s[sel]] * AGE_SLOTS + a_v[sel]] = True
+        present[a_key[subjects[a_s]]] = True
         present2 = present.reshape(n_coll, AGE_SLOTS)
         has_age: Bool = np.asarray(present2.any(axis=1), dtype=bool)
         age_min = present2.argmax(axis=1)
@@ -429,20 +451,16 @@ class SearchIndex:
                 age_max=int(age_max[ci]) if has_age[ci] else None,
                 matched={i for i, counts in matched_leaf.items() if counts[ci] > 0},
             )
-        if facets:
-            for f, (ps, pc) in b.pairs.items():
-                n_codes = len(self.codes[f].values)
-                if n_codes == 0:
-                    continue
-                sel = subjects[ps]
-                counts = np.bincount(b.subj_coll[ps[sel]] * n_codes + pc[sel], minlength=n_coll * n_codes)
-                nz = np.nonzero(counts)[0]
-                vals = self.codes[f].values
-                out.facets[f] = {
-                    (b.coll_iris[k // n_codes], vals[k % n_codes]): int(counts[k]) for k in nz.tolist()
-                }
-        with_series = {b.coll_iris[i] for i in np.unique(b.row_coll).tolist()}
-        out.seriesless = seriesless_matches(root, b.infos, with_series, b.holders)
+        for f, (ps, keys, vals) in b.facet_keys.items():
+            n_codes = len(vals)
+            if n_codes == 0:
+                continue
+            counts = np.bincount(keys[subjects[ps]], minlength=n_coll * n_codes)
+            nz = np.flatnonzero(counts)
+            out.facets[f] = {
+                (b.coll_iris[k // n_codes], vals[k % n_codes]): int(counts[k]) for k in nz.tolist()
+            }
+        out.seriesless = seriesless_matches(root, b.infos, b.with_series, b.holders)
         return out
 
 
