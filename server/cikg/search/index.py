@@ -46,13 +46,8 @@ class Codes:
             self.values.append(value)
         return found
 
-    def lut(self, iris: frozenset[str]) -> Bool:
-        """A lookup table over codes (one spare False slot, so code -1 = missing looks up False)."""
-        table = np.zeros(len(self.values) + 1, dtype=bool)
-        hits = [self.ids[v] for v in iris if v in self.ids]
-        if hits:
-            table[np.asarray(hits, dtype=np.int64)] = True
-        return table
+    def indices(self, iris: frozenset[str]) -> list[int]:
+        return sorted(self.ids[v] for v in iris if v in self.ids)
 
 
 @dataclass
@@ -203,6 +198,58 @@ def _pairs(subj: Ints, code: Ints, n_codes: int) -> tuple[Ints, Ints]:
 
 
 @dataclass
+class Postings:
+    """Items (rows or subjects) grouped by a small integer key (a value code, a subject, a collection)."""
+
+    items: Ints
+    offsets: Ints
+
+    @classmethod
+    def of(cls, keys: Ints, items: Ints, n_keys: int) -> Postings:
+        ok = keys >= 0
+        keys, items = keys[ok], items[ok]
+        order = np.argsort(keys, kind="stable")
+        return cls(items[order], np.searchsorted(keys[order], np.arange(n_keys + 1)))
+
+    def take(self, keys: list[int]) -> Ints:
+        n = len(self.offsets) - 1
+        parts = [self.items[self.offsets[k] : self.offsets[k + 1]] for k in keys if 0 <= k < n]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def gather(self, keys: Ints) -> Ints:
+        """Items of many keys at once (vectorised ranges)."""
+        return self.items[ranges(self.offsets, keys)]
+
+
+def ranges(offsets: Ints, keys: Ints) -> Ints:
+    """Concatenated ``arange(offsets[k], offsets[k + 1])`` for every k of ``keys``."""
+    starts = offsets[keys]
+    lens = offsets[keys + 1] - starts
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.arange(total, dtype=np.int64) + np.repeat(starts - (np.cumsum(lens) - lens), lens)
+
+
+@dataclass
+class Sorted:
+    """Items ordered by a numeric value (missing values last), for range criteria."""
+
+    values: Floats
+    items: Ints
+
+    @classmethod
+    def of(cls, values: Floats, items: Ints) -> Sorted:
+        order = np.argsort(values, kind="stable")
+        return cls(values[order], items[order])
+
+    def between(self, lo: float | None, hi: float | None) -> Ints:
+        a = 0 if lo is None else int(np.searchsorted(self.values, lo, "left"))
+        b = int(np.searchsorted(self.values, np.inf if hi is None else hi, "right"))
+        return self.items[a:b]
+
+
+@dataclass
 class Built:
     """The concatenated, query-ready arrays."""
 
@@ -230,6 +277,19 @@ class Built:
     """subject-grain concept field -> (pair subject, collection * n_codes + code, code values)."""
     age_keys: tuple[Ints, Ints]
     """(pair subject, collection * AGE_SLOTS + age)."""
+    row_post: dict[str, Postings]
+    """concept field -> series rows by value code."""
+    row_sorted: dict[str, Sorted]
+    subj_post: dict[str, Postings]
+    """concept field -> subjects by value code."""
+    subj_sorted: dict[str, Sorted]
+    subj_rows: Postings
+    """subject -> its series rows."""
+    coll_rows: Postings
+    """collection -> its series rows."""
+    facet_off: dict[str, Ints]
+    """subject -> range of its entries in ``facet_keys`` (the pairs are sorted by subject)."""
+    age_off: Ints
     everything: Answer | None = None
     """The answer without a query (computed once per build)."""
 
@@ -371,9 +431,17 @@ class SearchIndex:
         safe = np.maximum(subj_coll_all, 0)  # unknown collections never pass the 'known' mask
         ages = np.clip(np.round(a_v), 0, AGE_SLOTS - 1).astype(np.int64)
         facet_keys = {}
+        subj_ids = np.arange(n_subj + 1)
         for f, (ps, pc) in pairs.items():
             values = list(self.codes[f].values)
             facet_keys[f] = (ps, safe[ps] * max(1, len(values)) + pc, values)
+        n_rows = len(row_subj)
+        row_ids = np.arange(n_rows, dtype=np.int64)
+        row_post = {f: Postings.of(row_single[f], row_ids, len(self.codes[f].values)) for f in SINGLE_SERIES}
+        for f in MULTIVALUED_SERIES:
+            r, v = row_multi[f]
+            row_post[f] = Postings.of(v, r, len(self.codes[f].values))
+        row_coll_all = cat(rc)
         built = Built(
             infos=infos,
             holders=holders,
@@ -381,7 +449,7 @@ class SearchIndex:
             coll_index=coll_index,
             subj_coll=subj_coll_all,
             study_coll=cat(study_coll),
-            row_coll=cat(rc),
+            row_coll=row_coll_all,
             row_subj=row_subj,
             row_study=cat(rt),
             row_single=row_single,
@@ -394,6 +462,14 @@ class SearchIndex:
             with_series={coll_iris[i] for i in set(cat(rc).tolist())} if r_off else set(),
             facet_keys=facet_keys,
             age_keys=(a_s, safe[a_s] * AGE_SLOTS + ages),
+            row_post=row_post,
+            row_sorted={f: Sorted.of(v, row_ids) for f, v in row_numeric.items()},
+            subj_post={f: Postings.of(pc, ps, len(self.codes[f].values)) for f, (ps, pc) in pairs.items()},
+            subj_sorted={f: Sorted.of(v, ps) for f, (ps, v) in num_pairs.items()},
+            subj_rows=Postings.of(row_subj, row_ids, n_subj),
+            coll_rows=Postings.of(row_coll_all, row_ids, len(coll_iris)),
+            facet_off={f: np.searchsorted(ps, subj_ids) for f, (ps, _pc) in pairs.items()},
+            age_off=np.searchsorted(a_s, subj_ids),
         )
         return built
 
@@ -416,22 +492,26 @@ class SearchIndex:
         ev = _Evaluator(self, b)
         n_coll = len(b.coll_iris)
         subjects: Bool = b.known if root is None else ev.subjects(root) & b.known
-        per_coll = np.bincount(b.subj_coll[subjects], minlength=n_coll)
+        members = np.flatnonzero(subjects)
+        few = len(members) * 3 < b.n_subjects  # gather by subject ranges rather than scan everything
+        per_coll = np.bincount(b.subj_coll[members], minlength=n_coll)
         # rows that make the counts: rows of matching subjects satisfying a positive criterion
-        rows = subjects[b.row_subj]
         positive = [lf for lf in root.positive_leaves() if lf.spec.grain == "subject"] if root else []
         if positive:
             rel = np.zeros(len(b.row_subj), dtype=bool)
             for lf in positive:
-                rel |= ev.rows(lf)
-            rows &= rel
+                rel[ev.rows(lf)] = True
+            rows = np.flatnonzero(rel)
+            rows = rows[subjects[b.row_subj[rows]]]
+        else:
+            rows = b.subj_rows.gather(members)
         series = np.bincount(b.row_coll[rows], minlength=n_coll)
         seen = np.zeros(len(b.study_coll), dtype=bool)
         seen[b.row_study[rows]] = True
-        studies = np.bincount(b.study_coll[seen], minlength=n_coll)
+        studies = np.bincount(b.study_coll[np.flatnonzero(seen)], minlength=n_coll)
         a_s, a_key = b.age_keys
         present = np.zeros(n_coll * AGE_SLOTS, dtype=bool)
-        present[a_key[subjects[a_s]]] = True
+        present[a_key[ranges(b.age_off, members)] if few else a_key[subjects[a_s]]] = True
         present2 = present.reshape(n_coll, AGE_SLOTS)
         has_age: Bool = np.asarray(present2.any(axis=1), dtype=bool)
         age_min = present2.argmax(axis=1)
@@ -439,7 +519,7 @@ class SearchIndex:
         out = Answer()
         matched_leaf: dict[int, Ints] = {}
         for lf in root.positive_leaves() if root else ():
-            m = ev.subjects_of_leaf(lf) & subjects
+            m = np.flatnonzero(ev.subjects_of_leaf(lf) & subjects)
             matched_leaf[lf.index] = np.bincount(b.subj_coll[m], minlength=n_coll)
         for ci in np.nonzero(per_coll)[0].tolist():
             c = b.coll_iris[ci]
@@ -455,7 +535,8 @@ class SearchIndex:
             n_codes = len(vals)
             if n_codes == 0:
                 continue
-            counts = np.bincount(keys[subjects[ps]], minlength=n_coll * n_codes)
+            picked = keys[ranges(b.facet_off[f], members)] if few else keys[subjects[ps]]
+            counts = np.bincount(picked, minlength=n_coll * n_codes)
             nz = np.flatnonzero(counts)
             out.facets[f] = {
                 (b.coll_iris[k // n_codes], vals[k % n_codes]): int(counts[k]) for k in nz.tolist()
@@ -494,14 +575,11 @@ class _Evaluator:
         if spec.grain == "collection":
             m = self._by_coll(self.coll_mask(leaf))
         elif spec.kind == "numeric":
-            ps, pv = b.num_pairs[leaf.field]
             m = np.zeros(b.n_subjects, dtype=bool)
-            m[ps[_in_range(pv, leaf)]] = True
+            m[b.subj_sorted[leaf.field].between(leaf.min, leaf.max)] = True
         else:
-            ps, pc = b.pairs[leaf.field]
-            lut = self.ix.codes[leaf.field].lut(leaf.iris)
             m = np.zeros(b.n_subjects, dtype=bool)
-            m[ps[lut[pc]]] = True
+            m[b.subj_post[leaf.field].take(self.ix.codes[leaf.field].indices(leaf.iris))] = True
             if leaf.field == "condition":
                 m |= ~b.has_condition & self._by_coll(self.coll_mask(leaf))
         self._cache[leaf.index] = m
@@ -521,26 +599,15 @@ class _Evaluator:
                 out |= m
         return out
 
-    def rows(self, leaf: Leaf) -> Bool:
-        """The series rows a subject-grain criterion holds for."""
+    def rows(self, leaf: Leaf) -> Ints:
+        """The series rows a subject-grain criterion holds for (row numbers, maybe repeated)."""
         b = self.b
         if leaf.spec.kind == "numeric":
-            vals = b.row_numeric[leaf.field]
-            return _in_range(vals, leaf)
-        lut = self.ix.codes[leaf.field].lut(leaf.iris)
-        if leaf.field in b.row_single:
-            return lut[b.row_single[leaf.field]]
-        r, v = b.row_multi[leaf.field]
-        m = np.zeros(len(b.row_subj), dtype=bool)
-        m[r[lut[v]]] = True
-        if leaf.field == "condition":
-            cm = np.append(self.coll_mask(leaf), False)
-            m |= ~b.has_condition[b.row_subj] & cm[b.row_coll]
-        return m
-
-
-def _in_range(values: Floats, leaf: Leaf) -> Bool:
-    lo = -np.inf if leaf.min is None else float(leaf.min)
-    hi = np.inf if leaf.max is None else float(leaf.max)
-    with np.errstate(invalid="ignore"):
-        return (values >= lo) & (values <= hi)
+            return b.row_sorted[leaf.field].between(leaf.min, leaf.max)
+        found = b.row_post[leaf.field].take(self.ix.codes[leaf.field].indices(leaf.iris))
+        if leaf.field != "condition":
+            return found
+        colls = np.flatnonzero(self.coll_mask(leaf))
+        fallback = b.coll_rows.gather(colls)
+        fallback = fallback[~b.has_condition[b.row_subj[fallback]]]
+        return np.concatenate([found, fallback])
