@@ -222,7 +222,12 @@ def _pct(xs: list[float], q: float) -> float:
 
 
 def measure(
-    data_dir: Path, reps: int, sparql_reps: int, sparql_questions: int = 99, mode: str = "full"
+    data_dir: Path,
+    reps: int,
+    sparql_reps: int,
+    sparql_questions: int = 99,
+    mode: str = "full",
+    only: list[str] | None = None,
 ) -> dict[str, Any]:
     from cikg.catalogue import Catalogue
     from cikg.settings import Settings
@@ -248,7 +253,8 @@ def measure(
     from cikg.search.service import parse_request
     from cikg.search.sparql import compile_queries
 
-    for qi, (name, body) in enumerate(QUESTIONS.items()):
+    chosen = {k: v for k, v in QUESTIONS.items() if not only or any(o.lower() in k.lower() for o in only)}
+    for qi, (name, body) in enumerate(chosen.items()):
         res = cat.search(body)  # warm (resolution caches)
         times = []
         for _ in range(reps):
@@ -303,13 +309,21 @@ def main() -> None:
         help="full: the whole answer (counts, ages, facets) by the SPARQL engine; count: the subject "
         "counts per collection as one SPARQL query",
     )
+    ap.add_argument("--question", action="append", default=[], help="only questions whose name has this")
     ap.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="cikg-search-bench-"))
     if args.measure:
         print(
             json.dumps(
-                measure(data_dir, args.reps, args.sparql_reps, args.sparql_questions, args.sparql_mode)
+                measure(
+                    data_dir,
+                    args.reps,
+                    args.sparql_reps,
+                    args.sparql_questions,
+                    args.sparql_mode,
+                    args.question,
+                )
             )
         )
         return
@@ -329,6 +343,7 @@ def main() -> None:
         str(args.sparql_questions),
         "--sparql-mode",
         args.sparql_mode,
+        *(x for q in args.question for x in ("--question", q)),
     ]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=dict(os.environ))
     if done.returncode != 0:
