@@ -7,6 +7,7 @@ search, publishing, federation). Edges (cli/, web/) parse input, call one method
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,10 @@ from cikg.store.endpoint import SparqlAnswer, answer
 from cikg.store.results import QueryResult
 
 if TYPE_CHECKING:
+    import httpx
+
+    from cikg.beacon import BeaconContext, BeaconRequest
+    from cikg.federation import CountPolicy, Node
     from cikg.mapping.evaluate import Evaluation
     from cikg.search import Searcher
     from cikg.vocab import Concept, Hit, Resolution, Translation, Vocabulary, VocabularyInputs
@@ -80,6 +85,7 @@ class Catalogue:
         self._vocab: Vocabulary | None = None
         self._vocab_key: tuple[tuple[str, str], ...] | None = None
         self._vocab_lock = threading.Lock()
+        self._nodes: tuple[float, list[Node]] | None = None
         self._searcher: Searcher | None = None
         self._search_lock = threading.Lock()
 
@@ -602,6 +608,190 @@ class Catalogue:
             return ping(index_url, self.settings.base_url)
         except PingFailed as exc:
             raise InvalidRequest(str(exc)) from exc
+
+    # -- count protection and federation (docs/federation.md) -------------------------------------
+    def count_policy(self) -> CountPolicy:
+        from cikg.federation import CountPolicy
+
+        return CountPolicy(self.settings.min_count, self.settings.count_rounding)
+
+    def authorised(self, token: str | None) -> bool:
+        """Whether ``token`` is one of the node's access tokens (exact counts, record-level detail)."""
+        from cikg.federation import authorised
+
+        return authorised(token, self.settings.access_tokens)
+
+    def protect(self, answer: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        """``answer`` as the caller may see it: unchanged for an authorised token, else counts only,
+        each below the threshold shown as ``"<k"``."""
+        from cikg.federation import protect
+
+        return answer if self.authorised(token) else protect(answer, self.count_policy())
+
+    def search_for(self, query: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        """The search answer a caller may see: node totals count a subject in several matched
+        collections once; counts protected unless ``token`` is authorised (docs/federation.md)."""
+        answer = self.search(query)
+        total = answer.get("total")
+        collections = answer.get("collections")
+        if isinstance(total, dict) and isinstance(total.get("subjects_count"), int) and collections:
+            if isinstance(total.get("collections"), int) and total["collections"] > len(collections):
+                every = self.search({**query, "page": 1, "page_size": 0, "facets": False})
+                collections = every.get("collections") or collections
+            iris = [str(c["iri"]) for c in collections if isinstance(c, dict) and c.get("iri")]
+            overlap = self.subject_overlap(iris)
+            if overlap:
+                largest = max((c.get("subjects_count", 0) for c in collections), default=0)
+                total = {**total, "subjects_count": max(largest, total["subjects_count"] - overlap)}
+                answer = {**answer, "total": total}
+        return self.protect(answer, token)
+
+    def subject_overlap(self, collection_iris: Iterable[str]) -> int:
+        """Subject counts of these collections that repeat a subject counted in another one of them."""
+        from cikg.federation.subjects import subject_overlap
+
+        return subject_overlap(self._store, collection_iris)
+
+    def nodes(self) -> list[Node]:
+        """The hub's node list (``nodes.yaml``), re-read when the file changes."""
+        from cikg.federation import NodeListError, load_nodes
+
+        path = self.settings.nodes_path
+        try:
+            stamp = path.stat().st_mtime if path.is_file() else -1.0
+        except OSError:
+            stamp = -1.0
+        cached = self._nodes
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        try:
+            nodes = load_nodes(path, default_timeout=self.settings.federation_timeout)
+        except NodeListError as exc:
+            raise InvalidRequest(str(exc)) from exc
+        self._nodes = (stamp, nodes)
+        return nodes
+
+    def _beacon_curie(self, value: str) -> str:
+        """The CURIE a Beacon node is asked for a native query value (a concept id, a code, a label)."""
+        if ":" in value:
+            return value
+        try:
+            return self.vocabulary.resolve(value).curie
+        except LookupError as exc:
+            raise InvalidRequest(f"unknown value {value!r}: {exc}") from exc
+
+    async def federated_search(
+        self, client: httpx.AsyncClient, query: dict[str, Any], token: str | None = None
+    ) -> dict[str, Any]:
+        """Send a native search query to every node at once; their answers merged, with each
+        node's status and latency (``partial`` when any node failed)."""
+        from cikg.federation import NotExpressible, beacon_request, fan_out, merge
+
+        start = time.perf_counter()
+        nodes = self.nodes()
+        if not nodes:
+            raise InvalidRequest(f"no nodes: the node list {self.settings.nodes_path} is absent or empty")
+        bodies: dict[str, dict[str, Any] | Exception] = {"cikg": query}
+        if any(n.protocol == "beacon" for n in nodes):
+            try:
+                bodies["beacon"] = beacon_request(query, self._beacon_curie)
+            except (NotExpressible, InvalidRequest) as exc:
+                bodies["beacon"] = exc
+        policy = None if self.authorised(token) else self.count_policy()
+        answers = await fan_out(client, nodes, bodies, policy)
+        rejected = [a for a in answers if a.status == "error" and (a.reason or "").startswith("HTTP 400")]
+        if rejected and not any(a.status == "ok" for a in answers):
+            # no node could answer and the nodes say the query is wrong: that is the caller's error
+            raise InvalidRequest(f"node {rejected[0].node.id}: {rejected[0].reason}")
+        merged = merge(answers, policy, parts_protected=True)
+        merged["took_ms"] = round((time.perf_counter() - start) * 1000, 2)
+        return merged
+
+    async def federation_health(self, client: httpx.AsyncClient) -> list[dict[str, Any]]:
+        """Every node's status and latency for a cheap request."""
+        from cikg.federation import health
+
+        return await health(client, self.nodes())
+
+    # -- Beacon v2 (docs/beacon.md) ----------------------------------------------------------------
+    def beacon_context(self) -> BeaconContext:
+        from cikg.beacon import BeaconContext, default_beacon_id
+
+        s = self.settings
+        return BeaconContext(
+            beacon_id=s.beacon_id or default_beacon_id(s.base_url),
+            name=s.catalogue_title or f"cikg Beacon at {s.base_url}",
+            base_url=s.base_url,
+            version=__version__,
+            organization=s.publisher_name or s.base_url,
+            organization_url=s.publisher_url,
+            description=s.catalogue_description,
+        )
+
+    def beacon_document(self, name: str) -> dict[str, Any]:
+        """A Beacon framework document: info, service-info, map, configuration, entry_types,
+        filtering_terms."""
+        from cikg import beacon
+
+        ctx = self.beacon_context()
+        if name == "filtering_terms":
+            return beacon.filtering_terms(ctx, self.vocabulary, self._concepts_in_use())
+        builders = {
+            "info": beacon.info,
+            "service-info": beacon.service_info,
+            "map": beacon.beacon_map,
+            "configuration": beacon.configuration,
+            "entry_types": beacon.entry_types,
+        }
+        if name not in builders:
+            raise NotFound(f"no Beacon document {name!r}")
+        return builders[name](ctx)
+
+    def _concepts_in_use(self) -> list[str]:
+        from cikg.namespaces import CIKG, DCAT
+
+        sparql = f"""SELECT DISTINCT ?v WHERE {{
+            ?c a <{DCAT}Dataset> ; ?p ?v . FILTER(isIRI(?v) && STRSTARTS(STR(?v), "{CIKG}"))
+        }}"""
+        return [row["v"].value[len(CIKG) :] for row in self._store.query(sparql).rows() if row.get("v")]
+
+    def beacon_query(
+        self,
+        entry_type: str,
+        *,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+        token: str | None = None,
+        entry_id: str | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        """Answer a Beacon datasets / cohorts request (GET ``params`` or POST ``body``):
+        ``(HTTP status, Beacon response)``; a bad request is a Beacon error response naming the
+        parameter or filter at fault."""
+        from cikg import beacon
+
+        if entry_type not in beacon.ENTRY_TYPES:
+            raise NotFound(f"no Beacon entry type {entry_type!r}")
+        ctx = self.beacon_context()
+        request: BeaconRequest | None = None
+        try:
+            request = beacon.from_body(body) if params is None else beacon.from_params(params)
+            query = beacon.to_query(request, lambda term: beacon.field_of(self.vocabulary, term))
+            answer = self.search(query)
+        except (beacon.BeaconRequestError, InvalidRequest) as exc:
+            return 400, beacon.error_response(ctx, entry_type, request, 400, str(exc))
+        if entry_id is not None:
+            found = [c for c in answer.get("collections", []) if str(c.get("id")) == entry_id]
+            if not found:
+                return 404, beacon.error_response(
+                    ctx, entry_type, request, 404, f"no {entry_type} {entry_id!r}"
+                )
+            answer = {"total": {"collections": len(found)}, "collections": found}
+        policy = None if self.authorised(token) else self.count_policy()
+        return 200, beacon.collections_response(ctx, entry_type, request, answer, policy)
+
+    def _search_answer(self, query: dict[str, Any]) -> dict[str, Any]:
+        """The node's local search answer (the search contract's JSON), exact counts."""
+        return self.search(query)
 
     # -- search -----------------------------------------------------------------------------------
     @property

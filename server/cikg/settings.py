@@ -95,6 +95,35 @@ class Settings(BaseSettings):
         description="ELI IRIs of the legislation the catalogue falls under (default: the EHDS Regulation).",
     )
 
+    # -- count protection, federation and Beacon (docs/federation.md) ---------------------------------
+    min_count: int = Field(
+        default=10,
+        ge=1,
+        description="Counts below this threshold are shown as '<k' to anonymous and federated callers.",
+    )
+    count_rounding: int = Field(
+        default=0,
+        ge=0,
+        description="Round shown counts to this step (0: no rounding); never below min_count.",
+    )
+    access_tokens: list[str] = Field(
+        default_factory=list,
+        description="Bearer tokens of authorised callers (exact counts, record-level detail); keep secret.",
+    )
+    nodes_file: Path | None = Field(
+        default=None,
+        description="The hub's node list (YAML; default <data_dir>/nodes.yaml when present).",
+    )
+    federation_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Per-node timeout of a federated query, seconds (nodes.yaml may override).",
+    )
+    beacon_id: str | None = Field(
+        default=None,
+        description="Beacon identifier (default: the reversed host name of base_url + '.beacon').",
+    )
+
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
@@ -103,6 +132,10 @@ class Settings(BaseSettings):
     @property
     def store_dir(self) -> Path:
         return self.data_dir / "store"
+
+    @property
+    def nodes_path(self) -> Path:
+        return self.nodes_file if self.nodes_file is not None else self.data_dir / "nodes.yaml"
 
 
 @cache

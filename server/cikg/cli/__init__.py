@@ -8,7 +8,7 @@ import sys
 import typer
 
 from cikg import __version__
-from cikg.cli import core, demo, harvest, mapping, publish, search, vocab
+from cikg.cli import core, demo, federated, harvest, mapping, publish, search, vocab
 from cikg.cli.common import console, err_console, run_guarded
 
 app = typer.Typer(
@@ -44,6 +44,7 @@ harvest.register(app)
 publish.register(app)
 vocab.register(app)
 mapping.register(app)
+federated.register(app)
 search.register(app)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from cikg.cli.common import DataDir, JsonOut, console, open_catalogue, print_json, print_table
+from cikg.cli.federated import Nodes, Token, show_federated
 
 _CONCEPT_OPTIONS = (
     "condition",
@@ -75,6 +76,11 @@ def search(
     page_size: int = typer.Option(50, "--page-size"),
     explain: bool = typer.Option(False, "--explain", help="Show the expanded concepts of each criterion."),
     engine: str = typer.Option("index", "--engine", help="index (default) or sparql (the reference)."),
+    federated: bool = typer.Option(
+        False, "--federated", help="Send the query to every node of the node list (docs/federation.md)."
+    ),
+    nodes: Path | None = Nodes,
+    token: str | None = Token,
     data_dir: Path | None = DataDir,
     as_json: bool = JsonOut,
 ) -> None:
@@ -86,6 +92,10 @@ def search(
         body.update(
             {"sort": sort, "page": page, "page_size": page_size, "explain": explain, "engine": engine}
         )
+    if federated:
+        body.pop("engine", None)  # each node answers with its own engine
+        show_federated(body, data_dir=data_dir, nodes=nodes, token=token, as_json=as_json)
+        return
     with open_catalogue(data_dir, read_only=True) as cat:
         out = cat.search(body)
     if as_json:

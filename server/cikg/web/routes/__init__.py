@@ -2,7 +2,18 @@
 
 from fastapi import APIRouter
 
-from cikg.web.routes import catalog, fdp, health, ontology, resources, search, sparql, terms
+from cikg.web.routes import (
+    beacon,
+    catalog,
+    fdp,
+    federated,
+    health,
+    ontology,
+    resources,
+    search,
+    sparql,
+    terms,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -13,4 +24,6 @@ ROUTERS: list[APIRouter] = [
     catalog.router,
     resources.router,
     fdp.router,
+    federated.router,
+    beacon.router,
 ]

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Query
 
 from cikg.catalogue import Catalogue
-from cikg.web.deps import catalogue
+from cikg.web.deps import caller_token, catalogue
 
 router = APIRouter(prefix="/api", tags=["search"])
 
@@ -44,8 +44,9 @@ def search_post(
         ],
     ),
     cat: Catalogue = Depends(catalogue),
+    token: str | None = Depends(caller_token),
 ) -> dict[str, Any]:
-    return cat.search(body)
+    return cat.search_for(body, token)
 
 
 @router.get("/search", summary="Search collections with simple criteria (AND of the parameters given)")
@@ -73,6 +74,7 @@ def search_get(
     page: int = Query(1),
     page_size: int = Query(50),
     cat: Catalogue = Depends(catalogue),
+    token: str | None = Depends(caller_token),
 ) -> dict[str, Any]:
     given = locals()
     crits: list[dict[str, Any]] = []
@@ -95,9 +97,11 @@ def search_get(
     }
     if crits:
         body["query"] = crits[0] if len(crits) == 1 else {"and": crits}
-    return cat.search(body)
+    return cat.search_for(body, token)
 
 
 @router.get("/collections/{collection_id}", summary="One collection: counts, ages, sex, modalities, facets")
-def collection(collection_id: str, cat: Catalogue = Depends(catalogue)) -> dict[str, Any]:
-    return cat.collection_summary(collection_id)
+def collection(
+    collection_id: str, cat: Catalogue = Depends(catalogue), token: str | None = Depends(caller_token)
+) -> dict[str, Any]:
+    return cat.protect(cat.collection_summary(collection_id), token)
