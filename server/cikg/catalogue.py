@@ -803,7 +803,11 @@ class Catalogue:
 
             with self._search_lock:
                 if self._searcher is None:
-                    self._searcher = Searcher(self._store, lambda: self.vocabulary)
+                    self._searcher = Searcher(
+                        self._store,
+                        lambda: self.vocabulary,
+                        cache_dir=self.settings.data_dir / "cache" / "search",
+                    )
         assert self._searcher is not None
         return self._searcher
 

@@ -17,18 +17,20 @@ pytestmark = pytest.mark.slow  # one demo build per session (~20 s), then real p
 def test_cikg_demo_serves_the_catalogue(demo: Demo) -> None:
     base = demo.base_url
     with running(demo_command(demo.data_dir, demo.port), base) as took:
-        health = httpx.get(base + "/health").json()
+        health = httpx.get(base + "/health", timeout=60).json()
         assert health["status"] == "ok" and health["sources"] == len(COLLECTIONS)
-        home = httpx.get(base + "/", headers={"Accept": "text/html"})
+        home = httpx.get(base + "/", headers={"Accept": "text/html"}, timeout=60)
         assert home.status_code == 200
         assert "cikg demo: a synthetic AI4HI cancer imaging federation" in home.text
         for spec in COLLECTIONS:
             assert spec.title in home.text, spec.title
-        catalog = httpx.get(base + "/catalog", headers={"Accept": "text/turtle"})
+        catalog = httpx.get(base + "/catalog", headers={"Accept": "text/turtle"}, timeout=60)
         assert catalog.status_code == 200 and "cikg demo node" in catalog.text
-        fdp = httpx.get(base + "/fdp", headers={"Accept": "text/turtle"})
+        fdp = httpx.get(base + "/fdp", headers={"Accept": "text/turtle"}, timeout=60)
         assert fdp.status_code == 200 and base in fdp.text
-        page = httpx.get(base + "/collection/incisive-athens-lung-imaging", headers={"Accept": "text/html"})
+        page = httpx.get(
+            base + "/collection/incisive-athens-lung-imaging", headers={"Accept": "text/html"}, timeout=60
+        )
         assert page.status_code == 200 and "Demo site Athens" in page.text
     assert took < 60
 
@@ -46,9 +48,12 @@ def test_cikg_serve_answers_on_the_demo_data_dir(demo: Demo) -> None:
         str(demo.port),
     ]
     with running(serve, base):
-        assert httpx.get(base + "/health").json()["sources"] == len(COLLECTIONS)
+        assert httpx.get(base + "/health", timeout=60).json()["sources"] == len(COLLECTIONS)
         query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://www.w3.org/ns/dcat#Dataset> }"
         r = httpx.get(
-            base + "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}
+            base + "/sparql",
+            params={"query": query},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
         )
         assert int(r.json()["results"]["bindings"][0]["n"]["value"]) >= len(COLLECTIONS)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cikg.search.answer import Answer
@@ -87,11 +88,16 @@ class Searcher:
     """Owns the columnar index over a store; answers search requests."""
 
     def __init__(
-        self, store: Any, vocabulary: Callable[[], VocabularyLike], *, use_index: bool = True
+        self,
+        store: Any,
+        vocabulary: Callable[[], VocabularyLike],
+        *,
+        use_index: bool = True,
+        cache_dir: Path | None = None,
     ) -> None:
         self._store = store
         self._vocab = vocabulary
-        self.index = SearchIndex(store) if use_index else None
+        self.index = SearchIndex(store, cache_dir) if use_index else None
 
     def warm(self) -> None:
         if self.index is not None:
@@ -114,13 +120,13 @@ class Searcher:
         if req.engine == "sparql" or self.index is None:
             ans = answer_sparql(self._store, req.root, facets=True, collections=(infos, holders))
         else:
-            ans = self.index.answer(req.root, facets=True)
+            ans = self.index.answer(req.root)
         return ans, infos, holders
 
     def search(self, body: Any) -> dict[str, Any]:
         req = parse_request(body)
         ans, infos, holders = self.answer(req)
-        native = build_response(req, ans, infos, holders, self._label)
+        native = build_response(req, ans, infos, holders, self._labeller())
         if req.eucaim:
             return eucaim_response(native, req.eucaim_id)
         return native
@@ -136,24 +142,25 @@ class Searcher:
                     facets={f: {k: n for k, n in v.items() if k[0] == iri} for f, v in ans.facets.items()},
                     seriesless={k: v for k, v in ans.seriesless.items() if k == iri},
                 )
-                out = build_response(req, sub, infos, holders, self._label)
+                out = build_response(req, sub, infos, holders, self._labeller())
                 coll = out["collections"][0]
                 coll["facets"] = out["facets"]
                 return dict(coll)
         return None
 
-    def _label(self, field: str, iri: str, holders: Holders) -> tuple[str, str]:
-        ident = display(iri, holders)
-        if field == "data_holder":
-            return ident, holders.by_iri.get(iri, (ident, ident))[1]
-        if FIELDS[field].enum_slot is not None:
-            return ident, ident
-        try:
-            vocab: Any = self._vocab()
+    def _labeller(self) -> Labeller:
+        vocab: Any = self._vocab()  # once per request: the property checks the store
+
+        def label(field: str, iri: str, holders: Holders) -> tuple[str, str]:
+            ident = display(iri, holders)
+            if field == "data_holder":
+                return ident, holders.by_iri.get(iri, (ident, ident))[1]
+            if FIELDS[field].enum_slot is not None:
+                return ident, ident
             concept = vocab.get(ident)
             return ident, concept.label() if concept is not None else ident
-        except Exception:
-            return ident, ident
+
+        return label
 
 
 Labeller = Callable[[str, str, Holders], tuple[str, str]]
@@ -169,6 +176,10 @@ def build_response(
     subjects_of: dict[str, int] = {}
     facet_counts: dict[str, Counter[str]] = {f: Counter() for f in FACETS}
     facet_colls: dict[str, Counter[str]] = {f: Counter() for f in FACETS}
+    by_coll: dict[str, dict[str, dict[str, int]]] = {}
+    for f, counts in ans.facets.items():
+        for (c, v), n in counts.items():
+            by_coll.setdefault(c, {}).setdefault(f, {})[v] = n
     for iri in [*ans.collections, *ans.seriesless]:
         info = infos.get(iri)
         if info is None:
@@ -179,8 +190,7 @@ def build_response(
             subjects, studies, series = cc.subjects, cc.studies, cc.series
             age = {"min": cc.age_min, "max": cc.age_max}
             matched = cc.matched
-            for f, counts in ans.facets.items():
-                per_value[f] = {v: n for (c, v), n in counts.items() if c == iri}
+            per_value = by_coll.get(iri, {})
             if not subject_grain:
                 subjects = info.subjects if info.declares_subjects else subjects
                 studies = info.studies if info.declares_studies else studies

@@ -17,10 +17,6 @@ from cikg.search.fields import FIELDS, predicates
 from cikg.search.query import Holders, Leaf, Node
 
 
-def _iri_list(iris: frozenset[str]) -> str:
-    return ", ".join(f"<{i}>" for i in sorted(iris))
-
-
 def _lit(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
@@ -35,7 +31,9 @@ def _range(var: str, leaf: Leaf) -> str:
 
 
 class Compiler:
-    """SPARQL text for the criteria; ``n`` numbers fresh variables."""
+    """SPARQL text for the criteria, as set algebra over (?c, ?k) subject pairs: a criterion is a
+    sub-select of the pairs satisfying it, AND a join, OR a UNION, NOT a MINUS from every pair (hash
+    joins: no per-subject EXISTS). ``n`` numbers fresh variables."""
 
     def __init__(self) -> None:
         self.p = predicates()
@@ -45,33 +43,41 @@ class Compiler:
         self.n += 1
         return f"?v{self.n}"
 
-    def base(self) -> str:
-        """The (?c, ?k) subject pairs: series with a subject key in a known collection."""
-        p, s = self.p, self.p.series
-        c = self.p.collection
+    def series(self, x: str, c: str = "?c", k: str = "?k") -> str:
+        """``x`` is a series (with a study key) of subject ``k`` in a known collection ``c``."""
+        p, s, cp = self.p, self.p.series, self.p.collection
         return (
-            f"SELECT DISTINCT ?c ?k WHERE {{ ?s a <{p.series_class}> ; <{s['is_part_of']}> ?c ; "
-            f"<{s['subject_key']}> ?k ; <{s['study_key']}> ?st0 . "
-            f"?c a <{p.collection_class}> ; <{c['identifier']}> ?cid }}"
+            f"{x} a <{p.series_class}> ; <{s['is_part_of']}> {c} ; <{s['subject_key']}> {k} ; "
+            f"<{s['study_key']}> {self.var()} . "
+            f"{c} a <{p.collection_class}> ; <{cp['identifier']}> {self.var()} ."
         )
 
-    def collection_leaf(self, leaf: Leaf) -> str:
+    def base(self) -> str:
+        """Every (?c, ?k) subject pair."""
+        return f"SELECT DISTINCT ?c ?k WHERE {{ {self.series('?s')} }}"
+
+    def pairs(self, pattern: str) -> str:
+        return f"{{ SELECT DISTINCT ?c ?k WHERE {{ {pattern} }} }}"
+
+    def collection_pattern(self, leaf: Leaf) -> str:
+        """A pattern binding ?c to the collections whose own description satisfies ``leaf``."""
         p = self.p
         c = p.collection
         spec = leaf.spec
         v = self.var()
         if spec.kind == "text":
             t = _lit((leaf.text or "").lower())
-            preds = ", ".join(f"<{c[s]}>" for s in ("title", "description", "keyword"))
+            alts = [
+                f"{{ ?c <{c[slot]}> {v}t{i} FILTER(CONTAINS(LCASE(STR({v}t{i})), {t})) }}"
+                for i, slot in enumerate(("title", "description", "keyword"))
+            ]
             h = self.var()
-            tp = f"?tp{self.n}"
-            return (
-                f"(EXISTS {{ ?c {tp} {v} FILTER({tp} IN ({preds}) && CONTAINS(LCASE(STR({v})), {t})) }}"
-                f" || EXISTS {{ ?c <{c['data_holder']}> {h} . {h} <{p.holder_name}> {v}x "
-                f"FILTER(CONTAINS(LCASE(STR({v}x)), {t})) }})"
+            alts.append(
+                f"{{ ?c <{c['data_holder']}> {h} . {h} <{p.holder_name}> {v}h "
+                f"FILTER(CONTAINS(LCASE(STR({v}h)), {t})) }}"
             )
+            return " UNION ".join(alts)
         if spec.kind == "numeric":
-            slot = spec.collection_slots[0]
             if leaf.field == "age":
                 lo, hi = self.var(), self.var()
                 cond = []
@@ -80,79 +86,80 @@ class Compiler:
                 if leaf.min is not None:
                     cond.append(f"{hi} >= {float(leaf.min)!r}")
                 return (
-                    f"EXISTS {{ ?c <{c['min_typical_age']}> {lo} ; <{c['max_typical_age']}> {hi} "
-                    f"FILTER({' && '.join(cond) or 'true'}) }}"
+                    f"?c <{c['min_typical_age']}> {lo} ; <{c['max_typical_age']}> {hi} "
+                    f"FILTER({' && '.join(cond) or 'true'})"
                 )
-            return f"EXISTS {{ ?c <{c[slot]}> {v} FILTER({_range(v, leaf)}) }}"
+            return f"?c <{c[spec.collection_slots[0]]}> {v} FILTER({_range(v, leaf)})"
         if not leaf.iris:
-            return "false"
-        vals = _iri_list(leaf.iris)
-        alts = [f"EXISTS {{ ?c <{c[slot]}> {v} FILTER({v} IN ({vals})) }}" for slot in spec.collection_slots]
+            return "FILTER(false)"
+        vals = f"VALUES {v} {{ {' '.join(f'<{i}>' for i in sorted(leaf.iris))} }}"
+        alts = [f"{{ ?c <{c[slot]}> {v} . {vals} }}" for slot in spec.collection_slots]
         if leaf.field == "country":
             h = self.var()
-            alts.append(
-                f"EXISTS {{ ?c <{c['data_holder']}> {h} . {h} <{p.holder_country}> {v} "
-                f"FILTER({v} IN ({vals})) }}"
-            )
-        return "(" + " || ".join(alts) + ")"
+            alts.append(f"{{ ?c <{c['data_holder']}> {h} . {h} <{p.holder_country}> {v} . {vals} }}")
+        return " UNION ".join(alts)
 
-    def subject_leaf(self, leaf: Leaf) -> str:
-        """True for (?c, ?k) when one of the subject's series satisfies the criterion."""
-        if leaf.spec.grain == "collection":
-            return self.collection_leaf(leaf)
+    def _without_conditions(self, leaf: Leaf) -> str:
+        """Subjects none of whose series carries a condition, in a collection with the condition."""
+        s = self.p.series
+        y = self.var()
+        return (
+            f"{{ {self.base()} }} MINUS {{ {self.series(y)} {y} <{s['condition']}> {self.var()} }} "
+            f"{{ SELECT DISTINCT ?c WHERE {{ {self.collection_pattern(leaf)} }} }}"
+        )
+
+    def leaf(self, leaf: Leaf) -> str:
+        """A group binding (?c, ?k) to the subjects satisfying ``leaf`` (one of its series does)."""
+        spec = leaf.spec
+        if spec.grain == "collection":
+            return self.pairs(
+                f"{{ {self.base()} }} {{ SELECT DISTINCT ?c WHERE {{ {self.collection_pattern(leaf)} }} }}"
+            )
         s = self.p.series
         x, v = self.var(), self.var()
-        head = (
-            f"{x} <{s['is_part_of']}> ?c ; <{s['subject_key']}> ?k ; <{s[leaf.spec.series_slot or '']}> {v} ."
-        )
-        if leaf.spec.kind == "numeric":
-            return f"EXISTS {{ {head} FILTER({_range(v, leaf)}) }}"
-        if not leaf.iris and leaf.field != "condition":
-            return "false"
-        own = f"EXISTS {{ {head} FILTER({v} IN ({_iri_list(leaf.iris)})) }}" if leaf.iris else "false"
+        head = f"{self.series(x)} {x} <{s[spec.series_slot or '']}> {v} ."
+        if spec.kind == "numeric":
+            own = self.pairs(f"{head} FILTER({_range(v, leaf)})")
+        elif leaf.iris:
+            own = self.pairs(f"{head} VALUES {v} {{ {' '.join(f'<{i}>' for i in sorted(leaf.iris))} }}")
+        else:
+            own = self.pairs(f"{head} FILTER(false)")
         if leaf.field != "condition":
             return own
-        y, w = self.var(), self.var()
-        none = (
-            f"NOT EXISTS {{ {y} <{s['is_part_of']}> ?c ; <{s['subject_key']}> ?k ; <{s['condition']}> {w} }}"
-        )
-        return f"({own} || ({none} && {self.collection_leaf(leaf)}))"
+        return f"{{ {own} UNION {self.pairs(self._without_conditions(leaf))} }}"
 
-    def row_leaf(self, leaf: Leaf, row: str) -> str:
-        """True for the series ``row`` when it satisfies a subject-grain criterion."""
+    def row_leaf(self, leaf: Leaf) -> str:
+        """A group binding ?x (with ?c ?k) to the series rows a subject-grain criterion holds for."""
         s = self.p.series
         v = self.var()
         pred = s[leaf.spec.series_slot or ""]
         if leaf.spec.kind == "numeric":
-            return f"EXISTS {{ {row} <{pred}> {v} FILTER({_range(v, leaf)}) }}"
+            return f"{{ ?x <{pred}> {v} FILTER({_range(v, leaf)}) }}"
         own = (
-            f"EXISTS {{ {row} <{pred}> {v} FILTER({v} IN ({_iri_list(leaf.iris)})) }}"
+            f"{{ ?x <{pred}> {v} VALUES {v} {{ {' '.join(f'<{i}>' for i in sorted(leaf.iris))} }} }}"
             if leaf.iris
-            else "false"
+            else "{ FILTER(false) }"
         )
         if leaf.field != "condition":
             return own
-        y, w = self.var(), self.var()
-        none = (
-            f"NOT EXISTS {{ {y} <{s['is_part_of']}> ?c ; <{s['subject_key']}> ?k ; <{s['condition']}> {w} }}"
-        )
-        return f"({own} || ({none} && {self.collection_leaf(leaf)}))"
+        return f"{own} UNION {self.pairs(self._without_conditions(leaf))}"
 
-    def expr(self, node: Node) -> str:
+    def subjects(self, node: Node) -> str:
         if node.leaf is not None:
-            return self.subject_leaf(node.leaf)
+            return self.leaf(node.leaf)
         if node.op == "not":
-            return f"!({self.expr(node.children[0])})"
-        joiner = " && " if node.op == "and" else " || "
-        return "(" + joiner.join(self.expr(c) for c in node.children) + ")"
+            return self.pairs(f"{{ {self.base()} }} MINUS {self.subjects(node.children[0])}")
+        parts = [self.subjects(c) for c in node.children]
+        if node.op == "and":
+            return "{ " + " ".join(parts) + " }"
+        return "{ " + " UNION ".join(parts) + " }"
 
-    def matching(self, root: Node | None, extra: str | None = None) -> str:
-        """A group graph pattern binding ?c ?k to the matching subjects."""
-        conds = [self.expr(root)] if root is not None else []
-        if extra:
-            conds.append(extra)
-        filt = f" FILTER({' && '.join(conds)})" if conds else ""
-        return f"{{ {self.base()} }}{filt}"
+    def matching(self, root: Node | None, extra: Leaf | None = None) -> str:
+        """A group graph pattern binding ?c ?k (distinct) to the matching subjects."""
+        inner = self.subjects(root) if root is not None else f"{{ {self.base()} }}"
+        if extra is not None:
+            inner += " " + self.leaf(extra)
+        return self.pairs(inner)
 
 
 def compile_queries(root: Node | None) -> dict[str, str]:
@@ -162,15 +169,15 @@ def compile_queries(root: Node | None) -> dict[str, str]:
     out: dict[str, str] = {}
     out["subjects"] = f"SELECT ?c (COUNT(*) AS ?n) WHERE {{ {cp.matching(root)} }} GROUP BY ?c"
     positive = [lf for lf in root.positive_leaves() if lf.spec.grain == "subject"] if root else []
-    rowf = f" FILTER({' || '.join(cp.row_leaf(lf, '?x') for lf in positive)})" if positive else ""
+    rows = " UNION ".join(cp.row_leaf(lf) for lf in positive)
     out["rows"] = (
         f"SELECT ?c (COUNT(DISTINCT ?x) AS ?series) (COUNT(DISTINCT ?st) AS ?studies) WHERE {{ "
-        f"{cp.matching(root)} ?x <{s['is_part_of']}> ?c ; <{s['subject_key']}> ?k ; "
-        f"<{s['study_key']}> ?st .{rowf} }} GROUP BY ?c"
+        f"{cp.matching(root)} ?x a <{cp.p.series_class}> ; <{s['is_part_of']}> ?c ; "
+        f"<{s['subject_key']}> ?k ; <{s['study_key']}> ?st . {rows} }} GROUP BY ?c"
     )
     out["ages"] = (
         f"SELECT ?c (MIN(?a) AS ?lo) (MAX(?a) AS ?hi) WHERE {{ {cp.matching(root)} "
-        f"?x <{s['is_part_of']}> ?c ; <{s['subject_key']}> ?k ; <{s['subject_age']}> ?a }} GROUP BY ?c"
+        f"{cp.series('?x')} ?x <{s['subject_age']}> ?a }} GROUP BY ?c"
     )
     for f in SUBJECT_FIELDS:
         spec = FIELDS[f]
@@ -178,13 +185,10 @@ def compile_queries(root: Node | None) -> dict[str, str]:
             continue
         out[f"facet:{f}"] = (
             f"SELECT ?c ?val (COUNT(DISTINCT ?k) AS ?n) WHERE {{ {cp.matching(root)} "
-            f"?x <{s['is_part_of']}> ?c ; <{s['subject_key']}> ?k ; <{s[spec.series_slot or '']}> ?val }} "
-            "GROUP BY ?c ?val"
+            f"{cp.series('?x')} ?x <{s[spec.series_slot or '']}> ?val }} GROUP BY ?c ?val"
         )
     for lf in root.positive_leaves() if root else ():
-        out[f"matched:{lf.index}"] = (
-            f"SELECT DISTINCT ?c WHERE {{ {cp.matching(root, cp.subject_leaf(lf))} }}"
-        )
+        out[f"matched:{lf.index}"] = f"SELECT DISTINCT ?c WHERE {{ {cp.matching(root, lf)} }}"
     return out
 
 
