@@ -106,6 +106,13 @@ def test_subset_harvest_is_valid_and_fast(harvested: Harvested) -> None:
     for cid in COLLECTIONS[:3]:
         report = harvested.cat.validate_source(SOURCE_PREFIX + cid)
         assert report.conforms, report
+    assert "urn:cikg:source:idc" in sources  # the one data holder, in a source of its own
+    holder_names = _count(
+        harvested.cat,
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { <http://127.0.0.1:8000/holder/nci-idc> "
+        "<http://xmlns.com/foaf/0.1/name> ?name } }",
+    )
+    assert holder_names == 1, "the data holder is described once, not in every collection graph"
     status = {r.source: r for r in harvested.cat.harvest_status()}
     run = status[f"urn:cikg:source:{SOURCE_PREFIX}cmb_pca"]
     assert run.source_kind == "idc" and run.outcome == "conforms" and run.current
