@@ -40,7 +40,12 @@ collection, a non-cancer one and a 'Various' one."""
 
 CIKGS = "https://w3id.org/cikg/schema/"
 CIKG = "https://w3id.org/cikg/ontology/"
-_AGE = "TRY_CAST(regexp_extract(PatientAge, '^(\\d{3})Y$', 1) AS INTEGER)"
+_AGE = (
+    "(SELECT CASE WHEN a IS NULL THEN NULL ELSE least(90, a) END FROM (SELECT "
+    "TRY_CAST(regexp_extract(PatientAge, '^(\\d{3})[DWMY]$', 1) AS INTEGER) "
+    "// CASE regexp_extract(PatientAge, '^\\d{3}([DWMY])$', 1) "
+    "WHEN 'Y' THEN 1 WHEN 'M' THEN 12 WHEN 'W' THEN 52 WHEN 'D' THEN 365 END AS a))"
+)
 
 
 @dataclass
