@@ -34,7 +34,13 @@ from cikg.catalogue import Catalogue
 from cikg.harvest.idc import SOURCE_PREFIX, IdcIndex, split_values
 from cikg.settings import Settings
 
-AGE = "TRY_CAST(regexp_extract(PatientAge, '^(\\d{3})Y$', 1) AS INTEGER)"
+AGE = (
+    "(SELECT CASE WHEN a IS NULL THEN NULL ELSE least(90, a) END FROM (SELECT "
+    "TRY_CAST(regexp_extract(PatientAge, '^(\\d{3})[DWMY]$', 1) AS INTEGER) "
+    "// CASE regexp_extract(PatientAge, '^\\d{3}([DWMY])$', 1) "
+    "WHEN 'Y' THEN 1 WHEN 'M' THEN 12 WHEN 'W' THEN 52 WHEN 'D' THEN 365 END AS a))"
+)
+"""DICOM PatientAge (nnnY / nnnM / nnnW / nnnD) in whole years, capped at 90, as cikg reads it."""
 
 
 def rss_mib() -> float:

@@ -40,7 +40,12 @@ collection, a non-cancer one and a 'Various' one."""
 
 CIKGS = "https://w3id.org/cikg/schema/"
 CIKG = "https://w3id.org/cikg/ontology/"
-_AGE = "TRY_CAST(regexp_extract(PatientAge, '^(\\d{3})Y$', 1) AS INTEGER)"
+_AGE = (
+    "(SELECT CASE WHEN a IS NULL THEN NULL ELSE least(90, a) END FROM (SELECT "
+    "TRY_CAST(regexp_extract(PatientAge, '^(\\d{3})[DWMY]$', 1) AS INTEGER) "
+    "// CASE regexp_extract(PatientAge, '^\\d{3}([DWMY])$', 1) "
+    "WHEN 'Y' THEN 1 WHEN 'M' THEN 12 WHEN 'W' THEN 52 WHEN 'D' THEN 365 END AS a))"
+)
 
 
 @dataclass
@@ -106,6 +111,13 @@ def test_subset_harvest_is_valid_and_fast(harvested: Harvested) -> None:
     for cid in COLLECTIONS[:3]:
         report = harvested.cat.validate_source(SOURCE_PREFIX + cid)
         assert report.conforms, report
+    assert "urn:cikg:source:idc" in sources  # the one data holder, in a source of its own
+    holder_names = _count(
+        harvested.cat,
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { <http://127.0.0.1:8000/holder/nci-idc> "
+        "<http://xmlns.com/foaf/0.1/name> ?name } }",
+    )
+    assert holder_names == 1, "the data holder is described once, not in every collection graph"
     status = {r.source: r for r in harvested.cat.harvest_status()}
     run = status[f"urn:cikg:source:{SOURCE_PREFIX}cmb_pca"]
     assert run.source_kind == "idc" and run.outcome == "conforms" and run.current

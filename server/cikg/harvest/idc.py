@@ -1,12 +1,14 @@
 """NCI Imaging Data Commons (IDC) index harvester: the ``idc-index-data`` package's parquet files ->
-one source per IDC collection (a Collection, its data holder and one SeriesSummary per series).
+one source per IDC collection (a Collection and one SeriesSummary per series), plus one for the data
+holder.
 
 ``cikg harvest idc`` (extra ``cikg[idc]``) reads the parquet files installed with the package (no
 network) with DuckDB, one collection at a time, streaming its series in batches, so memory
 is bounded by one collection's subjects and studies, never by the index's million series.
 
 * **Identity.** Source ``idc-<collection_id>``, collection IRI ``<base>/collection/idc-<collection_id>``;
-  ``collection_id`` is the collection's ``dcterms:identifier`` and ``collection_name`` its title.
+  ``collection_id`` is the collection's ``dcterms:identifier`` and ``collection_name`` its title. The
+  one data holder (NCI Imaging Data Commons) is source ``idc``, written once, not in every collection.
 * **PHI.** ``PatientID``, ``StudyInstanceUID`` and ``SeriesInstanceUID`` become keyed pseudonyms (the
   site's HMAC secret, :mod:`cikg.harvest.pseudonym`), exactly as the DICOM harvester does; dates become
   months and ages years capped at 90 (:mod:`cikg.harvest.phi`). No identifier, description or URL of a
@@ -54,7 +56,12 @@ log = logging.getLogger(__name__)
 HARVESTER = "cikg-idc"
 SOURCE_PREFIX = "idc-"
 HOLDER_ID = "nci-idc"
+HOLDER_SOURCE = "idc"
+"""The source holding the one IDC data holder that every IDC collection names (not ``idc-*``: a
+collection's graph does not repeat it, so the union of the graphs holds its triples once)."""
 STATE_FILE = "idc-state.json"
+LAYOUT = "2"
+"""Bumped when what a source holds changes (2: the data holder moved to its own source)."""
 BATCH_ROWS = 20_000
 IDC_PORTAL = "https://portal.imaging.datacommons.cancer.gov/explore/filters/?collection_id="
 
@@ -359,7 +366,7 @@ def _write_state(work: Path, state: Mapping[str, Any]) -> None:
 
 
 def _fingerprint(index: IdcIndex) -> dict[str, str]:
-    return {"idc_index_data": index.version, "harvester": __version__}
+    return {"idc_index_data": index.version, "harvester": __version__, "layout": LAYOUT}
 
 
 @dataclass
@@ -417,7 +424,6 @@ def harvest_collection(
     counts = {"summaries": 0}
 
     def objects() -> Iterator[tuple[str, Mapping[str, Any]]]:
-        yield "DataHolder", holder_object(settings.base_url)
         done = 0
         for row in series_rows(con, coll.collection_id):
             obj, args = series_summary(row, collection=iri, pseudo=pseudo, tally=tally)
@@ -453,6 +459,39 @@ def harvest_collection(
         return IdcCollectionRun(coll.collection_id, sid, unchanged=False, report=exc.run, error=str(exc))
     _write_state(work, {"graph": info.graph, "fingerprint": _fingerprint(index)})
     return IdcCollectionRun(coll.collection_id, sid, unchanged=False, report=report, info=info)
+
+
+def harvest_holder(
+    store: TripleStore,
+    settings: Settings,
+    index: IdcIndex,
+    *,
+    gate: Validator | None,
+    force: bool = False,
+    violation_rows: Callable[[object], list[dict[str, Any]]] | None = None,
+) -> SourceInfo:
+    """The IDC data holder as its own small source (a no-op when current)."""
+    work = harvest_dir(settings, HOLDER_SOURCE)
+    current = store.source(source_iri(HOLDER_SOURCE))
+    state = _read_state(work)
+    if (
+        not force
+        and current is not None
+        and state.get("graph") == current.graph
+        and state.get("fingerprint") == _fingerprint(index)
+    ):
+        return current
+    report = RunReport(
+        source_id=HOLDER_SOURCE,
+        source_kind="idc",
+        source_url=f"https://pypi.org/project/idc-index-data/{index.version}/",
+        harvester=HARVESTER,
+    )
+    report.items_seen = report.items_harvested = 1
+    objects = [("DataHolder", holder_object(settings.base_url))]
+    info = publish(store, objects, report, work_dir=work, gate=gate, violation_rows=violation_rows)
+    _write_state(work, {"graph": info.graph, "fingerprint": _fingerprint(index)})
+    return info
 
 
 # -- the whole index -----------------------------------------------------------------------------------
@@ -520,6 +559,7 @@ def harvest_idc(
         if progress:
             progress(0, total, 0)
         pseudo = pseudonymiser(settings)
+        harvest_holder(store, settings, idx, gate=gate, force=force, violation_rows=violation_rows)
         for coll in chosen:
             run = harvest_collection(
                 store,
@@ -560,6 +600,7 @@ __all__ = [
     "IdcHarvest",
     "IdcIndex",
     "harvest_collection",
+    "harvest_holder",
     "harvest_idc",
     "list_collections",
     "select_collections",
