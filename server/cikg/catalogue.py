@@ -49,6 +49,10 @@ class NotFound(LookupError):
     """No such resource."""
 
 
+class Unauthorised(PermissionError):
+    """The caller needs a valid access token (``CIKG_ACCESS_TOKENS``) for this."""
+
+
 def source_iri(source_id: str) -> str:
     try:
         return _source_iri(source_id)
@@ -614,6 +618,15 @@ class Catalogue:
         from cikg.federation import CountPolicy
 
         return CountPolicy(self.settings.min_count, self.settings.count_rounding)
+
+    def check_sparql_access(self, token: str | None) -> None:
+        """With ``sparql_requires_token``, only authorised callers may query /sparql: it answers with
+        series-level rows, from which the protected small counts could be computed."""
+        if self.settings.sparql_requires_token and not self.authorised(token):
+            raise Unauthorised(
+                "this node answers SPARQL only with an access token (Authorization: Bearer ...); "
+                "use /api/search or /beacon for protected counts"
+            )
 
     def authorised(self, token: str | None) -> bool:
         """Whether ``token`` is one of the node's access tokens (exact counts, record-level detail)."""

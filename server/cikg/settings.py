@@ -110,6 +110,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Bearer tokens of authorised callers (exact counts, record-level detail); keep secret.",
     )
+    sparql_requires_token: bool = Field(
+        default=False,
+        description="Answer /sparql only for callers with an access token (it returns series-level rows, "
+        "from which counts below min_count could be computed).",
+    )
     nodes_file: Path | None = Field(
         default=None,
         description="The hub's node list (YAML; default <data_dir>/nodes.yaml when present).",

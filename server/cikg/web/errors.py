@@ -7,7 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from cikg.catalogue import InvalidRequest, NotFound
+from cikg.catalogue import InvalidRequest, NotFound, Unauthorised
 from cikg.publish import PublishingNotConfigured
 from cikg.store import QueryTimeout, ResultTooLarge, StoreError
 from cikg.store.endpoint import NotAcceptable, QueryRefused
@@ -26,6 +26,7 @@ def problem(status: int, title: str, detail: str) -> JSONResponse:
 
 
 _MAP: list[tuple[type[Exception], int, str]] = [
+    (Unauthorised, 401, "Unauthorized"),
     (QueryRefused, 403, "Refused"),
     (NotAcceptable, 406, "Not Acceptable"),
     (PublishingNotConfigured, 409, "Publishing not configured"),
@@ -47,6 +48,9 @@ def install(app: FastAPI) -> None:
         ) -> JSONResponse:
             if status >= 500:
                 log.warning("%s %s: %s", request.method, request.url.path, exc)
-            return problem(status, title, str(exc))
+            answer = problem(status, title, str(exc))
+            if status == 401:
+                answer.headers["WWW-Authenticate"] = 'Bearer realm="cikg"'
+            return answer
 
         app.add_exception_handler(exc_type, handler)

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from cikg.catalogue import Catalogue
 from cikg.store import QueryTimeout
 from cikg.store.endpoint import QueryRefused, SparqlAnswer
-from cikg.web.deps import catalogue
+from cikg.web.deps import caller_token, catalogue
 from cikg.web.pages import render
 
 router = APIRouter(tags=["sparql"])
@@ -88,7 +88,10 @@ _SPARQL_DOC = dict(
 
 @router.get("/sparql", operation_id="sparql_get", **_SPARQL_DOC)  # type: ignore[arg-type]
 @router.post("/sparql", operation_id="sparql_post", **_SPARQL_DOC)  # type: ignore[arg-type]
-async def sparql(request: Request, cat: Catalogue = Depends(catalogue)) -> Response:
+async def sparql(
+    request: Request, cat: Catalogue = Depends(catalogue), token: str | None = Depends(caller_token)
+) -> Response:
+    cat.check_sparql_access(token)
     params = await _params(request)
     if not any(k == "query" for k, _ in params) and request.method == "GET":
         if "text/html" in request.headers.get("accept", ""):
