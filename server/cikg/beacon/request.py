@@ -13,23 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cikg.search import fields as search_fields
+
 GRANULARITIES = ("boolean", "count", "record")
-NUMERIC_FIELDS = frozenset({"age", "field_strength", "subjects_count", "studies_count"})
-CONCEPT_FIELDS = frozenset(
-    {
-        "condition",
-        "body_part",
-        "modality",
-        "acquisition",
-        "manufacturer",
-        "sex",
-        "annotation_type",
-        "dataset_type",
-        "access_rights",
-        "data_holder",
-        "country",
-    }
-)
+NUMERIC_FIELDS = frozenset(search_fields.NUMERIC_FIELDS)
+CONCEPT_FIELDS = frozenset(search_fields.CONCEPT_FIELDS)
 OPERATORS = ("=", "<", ">", "!", ">=", "<=")
 
 

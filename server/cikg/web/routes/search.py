@@ -8,23 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Query
 
 from cikg.catalogue import Catalogue
+from cikg.search.fields import CONCEPT_FIELDS
 from cikg.web.deps import caller_token, catalogue
 
 router = APIRouter(prefix="/api", tags=["search"])
-
-_SIMPLE = (
-    "condition",
-    "body_part",
-    "modality",
-    "acquisition",
-    "manufacturer",
-    "sex",
-    "annotation_type",
-    "dataset_type",
-    "access_rights",
-    "data_holder",
-    "country",
-)
 
 
 @router.post("/search", summary="Search collections: native query JSON or a EUCAIM Explorer AST")
@@ -78,7 +65,7 @@ def search_get(
 ) -> dict[str, Any]:
     given = locals()
     crits: list[dict[str, Any]] = []
-    for name in _SIMPLE:
+    for name in CONCEPT_FIELDS:
         values = given[name]
         if values:
             crits.append({"field": name, "value": values, "descendants": descendants})
