@@ -359,9 +359,20 @@ def _read_state(work: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _write_state(work: Path, state: Mapping[str, Any]) -> None:
+def _current_version(store: TripleStore, source: str, work: Path, index: IdcIndex) -> SourceInfo | None:
+    """The source's current version when it was harvested from this index version (a re-run is a no-op)."""
+    current = store.source(source_iri(source))
+    state = _read_state(work)
+    if current is not None and state == {"graph": current.graph, "fingerprint": _fingerprint(index)}:
+        return current
+    return None
+
+
+def _record_version(work: Path, info: SourceInfo, index: IdcIndex) -> None:
+    """Remember which version graph this index version produced (after the atomic replace)."""
     tmp = work / (STATE_FILE + ".part")
-    tmp.write_text(json.dumps(dict(state), indent=2), encoding="utf-8")
+    state = {"graph": info.graph, "fingerprint": _fingerprint(index)}
+    tmp.write_text(json.dumps(state, indent=2), encoding="utf-8")
     tmp.replace(work / STATE_FILE)
 
 
@@ -396,14 +407,8 @@ def harvest_collection(
     """Harvest one IDC collection into its source (a no-op when its version is already current)."""
     sid = coll.source_id
     work = harvest_dir(settings, sid)
-    current = store.source(source_iri(sid))
-    state = _read_state(work)
-    if (
-        not force
-        and current is not None
-        and state.get("graph") == current.graph
-        and state.get("fingerprint") == _fingerprint(index)
-    ):
+    current = _current_version(store, sid, work, index)
+    if current is not None and not force:
         if on_series:
             on_series(coll.series)
         return IdcCollectionRun(coll.collection_id, sid, unchanged=True, info=current)
@@ -457,7 +462,7 @@ def harvest_collection(
         info = publish(store, objects(), report, work_dir=work, gate=gate, violation_rows=violation_rows)
     except HarvestRejected as exc:
         return IdcCollectionRun(coll.collection_id, sid, unchanged=False, report=exc.run, error=str(exc))
-    _write_state(work, {"graph": info.graph, "fingerprint": _fingerprint(index)})
+    _record_version(work, info, index)
     return IdcCollectionRun(coll.collection_id, sid, unchanged=False, report=report, info=info)
 
 
@@ -472,14 +477,8 @@ def harvest_holder(
 ) -> SourceInfo:
     """The IDC data holder as its own small source (a no-op when current)."""
     work = harvest_dir(settings, HOLDER_SOURCE)
-    current = store.source(source_iri(HOLDER_SOURCE))
-    state = _read_state(work)
-    if (
-        not force
-        and current is not None
-        and state.get("graph") == current.graph
-        and state.get("fingerprint") == _fingerprint(index)
-    ):
+    current = _current_version(store, HOLDER_SOURCE, work, index)
+    if current is not None and not force:
         return current
     report = RunReport(
         source_id=HOLDER_SOURCE,
@@ -490,7 +489,7 @@ def harvest_holder(
     report.items_seen = report.items_harvested = 1
     objects = [("DataHolder", holder_object(settings.base_url))]
     info = publish(store, objects, report, work_dir=work, gate=gate, violation_rows=violation_rows)
-    _write_state(work, {"graph": info.graph, "fingerprint": _fingerprint(index)})
+    _record_version(work, info, index)
     return info
 
 
